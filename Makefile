@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint migrate clean
+.PHONY: install run test lint migrate messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,13 +20,18 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 run: migrate
-	$(BIN)/pybabel -q compile -d locale -D django
+	$(MAKE) --no-print-directory messages
 	$(BIN)/python manage.py seed_store --if-empty
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(BIN)/pybabel -q compile -d locale -D django
+	$(MAKE) --no-print-directory messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Each app keeps its French catalogue in <app>/locale; Babel compiles them (no gettext tools needed).
+messages: install
+	@for d in $$(find . -path ./.venv -prune -o -type d -name locale -print); do \
+		$(BIN)/pybabel -q compile -d $$d -D django || exit 1; done
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,10 +1,20 @@
-"""Root URLs. Shopper pages live under `/<store>/` and come last, so fixed prefixes win."""
+"""Root URLs. Fixed prefixes first; shopper pages live under `/<store>/` and come last."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/global/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("storefront.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("account/", include("storefront.accounts.urls")),
+    path("account/orders/", include("storefront.orders.urls")),
+    path("account/", include("loyalty.urls")),
+    path("support/", include("aftersales.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("storefront.catalog.urls")),
 ]

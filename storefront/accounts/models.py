@@ -111,3 +111,27 @@ class Address(models.Model):
 
     def __str__(self):
         return f"{self.name}, {self.line1}, {self.city}"
+
+
+class LegacyAlias(models.Model):
+    """A customer id on a closed site (po.co, per portal) that now means this account.
+
+    One person's accounts on several portals all point to one account; an existing Xiaomi customer's
+    legacy ids point to the account they already had.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="legacy_aliases")
+    source = models.CharField(max_length=20, default="po.co")
+    legacy_id = models.CharField(max_length=64)
+    portal = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("legacy alias")
+        verbose_name_plural = _("legacy aliases")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "legacy_id"], name="legacy_alias_unique_per_source")
+        ]
+
+    def __str__(self):
+        return f"{self.source}:{self.legacy_id}"

@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "brands",
     "storefront.catalog",
     "storefront.orders",
+    "brands.legacy",
+    "loyalty",
+    "aftersales",
 ]
 
 MIDDLEWARE = [
@@ -93,7 +96,6 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

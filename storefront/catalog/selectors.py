@@ -1,0 +1,144 @@
+"""Catalog reads shared by the shopper pages and the API.
+
+Every list here runs a fixed number of queries whatever its length: per-row figures (lowest price in the
+store, stock state, rating) are correlated subqueries in the one SQL statement, and related rows come by
+`select_related`/`prefetch_related`.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from brands.models import BrandAvailability, RegionalStore
+
+from .models import Category, Price, Product, ProductImage, Review, Stock, Variant
+
+SORTS = ("relevance", "price", "-price", "newest", "name")
+
+
+@dataclass
+class ProductQuery:
+    """What a shopper asked a listing for; every field is optional. Built by forms and API filters."""
+
+    q: str = ""
+    brand: str | None = None  # brand slug
+    category: Category | None = None  # includes its descendants
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    attributes: dict[str, str] = field(default_factory=dict)  # e.g. {"color": "Black"}
+    sort: str = "relevance"
+
+
+def _published_reviews():
+    return Review.objects.filter(product=OuterRef("pk"), status=Review.Status.PUBLISHED)
+
+
+def with_store_figures(products: QuerySet, *, store: RegionalStore) -> QuerySet:
+    """Annotates `price_from`, `in_stock`, `rating_average` and `review_count` for one store."""
+    prices = Price.objects.filter(variant__product=OuterRef("pk"), store=store).order_by("amount")
+    reviews = _published_reviews().order_by().values("product")
+    return products.annotate(
+        price_from=Subquery(prices.values("amount")[:1]),
+        in_stock=Exists(Stock.objects.filter(variant__product=OuterRef("pk"), store=store, quantity__gt=0)),
+        rating_average=Subquery(reviews.annotate(avg=Avg("rating")).values("avg")[:1]),
+        review_count=Coalesce(
+            Subquery(reviews.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), Value(0)
+        ),
+    )
+
+
+def category_with_descendants(category: Category) -> Q:
+    return Q(category=category) | Q(category__path__startswith=f"{category.path}/")
+
+
+def listed_products(*, store: RegionalStore, query: ProductQuery | None = None) -> QuerySet[Product]:
+    """Products a store lists: active, of a brand it serves itself, with a price there; filtered and sorted.
+
+    Brands a store sends elsewhere (POCO in `in`) are never listed; discontinued products keep their
+    page but are not listed.
+    """
+    query = query or ProductQuery()
+    served_brands = BrandAvailability.objects.filter(store=store, mode=BrandAvailability.Mode.SERVED)
+    products = Product.objects.filter(
+        status=Product.Status.ACTIVE,
+        brand__in=served_brands.values("brand"),
+    ).filter(Exists(Price.objects.filter(variant__product=OuterRef("pk"), store=store)))
+    if query.brand:
+        products = products.filter(brand__slug=query.brand)
+    if query.category is not None:
+        products = products.filter(category_with_descendants(query.category))
+    for name, value in query.attributes.items():
+        products = products.filter(
+            Exists(Variant.objects.filter(product=OuterRef("pk"), **{f"attributes__{name}": value}))
+        )
+    if query.q:
+        terms = Q()
+        for word in query.q.split():
+            terms &= (
+                Q(name__icontains=word) | Q(brand__name__icontains=word) | Q(category__name__icontains=word)
+                | Q(variants__sku__iexact=word)
+            )
+        products = products.filter(Exists(Product.objects.filter(terms, pk=OuterRef("pk"))))
+    products = with_store_figures(products, store=store)
+    if query.price_min is not None:
+        products = products.filter(price_from__gte=query.price_min)
+    if query.price_max is not None:
+        products = products.filter(price_from__lte=query.price_max)
+    return _sorted(products, query).select_related("brand", "category").prefetch_related(_first_images())
+
+
+def _sorted(products: QuerySet, query: ProductQuery) -> QuerySet:
+    sort = query.sort if query.sort in SORTS else "relevance"
+    if sort == "price":
+        return products.order_by("price_from", "pk")
+    if sort == "-price":
+        return products.order_by("-price_from", "pk")
+    if sort == "newest":
+        return products.order_by("-created_at", "-pk")
+    if sort == "relevance" and query.q:
+        # A product whose name holds the whole query ranks first, then the rest by name.
+        return products.alias(
+            name_hit=Exists(Product.objects.filter(pk=OuterRef("pk"), name__icontains=query.q))
+        ).order_by("-name_hit", "name", "pk")
+    return products.order_by("name", "pk")
+
+
+def _first_images() -> Prefetch:
+    return Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"), to_attr="image_list")
+
+
+def product_detail(*, store: RegionalStore, brand_slug: str, slug: str) -> Product | None:
+    """A product's page data in a store, discontinued ones included (old orders and reviews link to them).
+
+    Variants come with this store's price and stock; published reviews with their replies.
+    """
+    variants = Variant.objects.order_by("position", "id").prefetch_related(
+        Prefetch("prices", queryset=Price.objects.filter(store=store), to_attr="store_prices"),
+        Prefetch("stock", queryset=Stock.objects.filter(store=store), to_attr="store_stock"),
+    )
+    reviews = (
+        Review.objects.filter(status=Review.Status.PUBLISHED)
+        .order_by("-created_at", "-id")
+        .prefetch_related("replies")
+    )
+    products = (
+        with_store_figures(Product.objects.filter(brand__slug=brand_slug, slug=slug), store=store)
+        .select_related("brand", "category")
+        .prefetch_related(
+            Prefetch("variants", queryset=variants),
+            Prefetch("reviews", queryset=reviews, to_attr="published_reviews"),
+            _first_images(),
+        )
+    )
+    return products.first()
+
+
+def category_by_path(path: str) -> Category | None:
+    return Category.objects.filter(path=path.strip("/")).first()
+
+
+def category_tree() -> list[Category]:
+    """The whole tree in path order (one query); templates indent by `depth`."""
+    return list(Category.objects.order_by("path"))
