@@ -64,8 +64,8 @@ def _codes_lowered(codes: Iterable[str]) -> list[str]:
 def codes_taken(codes: Iterable[str]) -> set[str]:
     """Which of `codes` (lower-cased) already redeem something, as a coupon's code or an alias."""
     lowered = _codes_lowered(codes)
-    taken = set(Coupon.objects.alias(c=Lower("code")).filter(c__in=lowered).values_list("c", flat=True))
-    taken |= set(CouponAlias.objects.alias(c=Lower("code")).filter(c__in=lowered).values_list("c", flat=True))
+    taken = set(Coupon.objects.annotate(c=Lower("code")).filter(c__in=lowered).values_list("c", flat=True))
+    taken |= set(CouponAlias.objects.annotate(c=Lower("code")).filter(c__in=lowered).values_list("c", flat=True))
     return taken
 
 
