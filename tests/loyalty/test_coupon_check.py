@@ -102,7 +102,9 @@ def test_a_coupon_used_as_often_as_it_allows_is_refused(shopper, stores, brands)
     Redemption.objects.create(coupon=coupon, user=UserFactory(), status="confirmed", amount=5, currency="USD",
                               confirmed_at=timezone.now())
     refused = refusal(code="ONCE", user=shopper, store=stores["global"], lines=basket(brands["poco"]))
-    assert (refused.code, refused.message) == ("used_up", "This coupon has already been used as many times as it allows.")
+    assert (refused.code, refused.message) == (
+        "used_up", "This coupon has already been used as many times as it allows."
+    )
 
 
 def test_a_lapsed_reservation_no_longer_holds_a_use(shopper, stores, brands):

@@ -156,3 +156,13 @@ def test_another_customers_coupon_or_points_entry_is_a_404(client, shopper):
 def test_the_api_needs_a_signed_in_customer(client):
     for name in ("loyalty-api:points", "loyalty-api:points-entries", "loyalty-api:coupons"):
         assert client.get(reverse(name)).status_code == 403
+
+
+def test_the_account_pages_speak_the_customers_language(client, shopper):
+    reissued_coupon(shopper)
+    client.force_login(shopper)
+    points = client.get(reverse("loyalty:points"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    coupons = client.get(reverse("loyalty:coupons"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Vous avez <strong>145</strong> points." in points and "Repris des POCO Points" in points
+    assert "Remplace votre bon POCO POCOD00005, qui reste utilisable." in coupons
+    assert "Pour les commandes de 50,00\xa0£GB ou plus." in coupons  # CLDR's French symbol for GBP

@@ -39,9 +39,10 @@ def record(user, legacy_id="L1", lots=(), history=()):
 def test_live_legacy_lots_are_credited_with_the_same_dates_and_expired_ones_are_not():
     user = UserFactory()
     live = future_lot(273)
+    expired_long_ago = lot(742, expires_in_days=-300, earned_days_before_cutover=700)
+    expired_at_cutover = lot(326, expires_in_days=0)
     [result] = points_lots_migrate_bulk(
-        records=[record(user, lots=[live, lot(742, expires_in_days=-300, earned_days_before_cutover=700), lot(326, expires_in_days=0)])],
-        cutover=CUTOVER,
+        records=[record(user, lots=[live, expired_long_ago, expired_at_cutover])], cutover=CUTOVER
     )
 
     assert (result.outcome, result.legacy_unexpired, result.credited) == (ImportOutcome.CREATED, 273, 273)
