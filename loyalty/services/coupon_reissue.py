@@ -78,7 +78,7 @@ def legacy_coupon_outcome(record: LegacyCouponRecord, cutover: datetime) -> str:
 
 
 def _problem(record: LegacyCouponRecord) -> str:
-    """What makes a record unusable, or "" when it is fine."""
+    """What makes a record unusable even as history, or "" when it is fine."""
     if not record.code or not record.code.strip():
         return "the code is empty"
     if record.kind not in Coupon.Kind.values:
@@ -91,18 +91,23 @@ def _problem(record: LegacyCouponRecord) -> str:
         value = getattr(record, name)
         if not isinstance(value, datetime) or value.tzinfo is None:
             return f"{name} is not an aware datetime"
-    if record.valid_until <= record.valid_from:
-        return "valid_until is not after valid_from"
     for name in ("value", "min_order_amount"):
         if not isinstance(getattr(record, name), Decimal) or getattr(record, name) < 0:
             return f"{name} must be a decimal >= 0"
+    for name in ("usage_limit", "times_used"):
+        if not isinstance(getattr(record, name), int) or getattr(record, name) < 0:
+            return f"{name} must be a whole number >= 0"
+    return ""
+
+
+def _reissue_problem(record: LegacyCouponRecord) -> str:
+    """What stops a coupon that qualifies from becoming a store coupon (history keeps any terms)."""
+    if record.valid_until <= record.valid_from:
+        return "valid_until is not after valid_from"
     if record.kind != Coupon.Kind.FREE_SHIPPING and record.value <= 0:
         return "value must be above zero"
     if record.kind == Coupon.Kind.PERCENT and record.value > 100:
         return "a percentage above 100"
-    for name in ("usage_limit", "times_used"):
-        if not isinstance(getattr(record, name), int) or getattr(record, name) < 0:
-            return f"{name} must be a whole number >= 0"
     return ""
 
 
@@ -157,8 +162,12 @@ def coupons_reissue_bulk(*, records: Iterable[LegacyCouponRecord], cutover: date
                 record.legacy_id, ImportOutcome.CONFLICT, previous.outcome, previous.reissued_as.code,
                 "already re-issued and announced to its owner; the store keeps the coupon as it is",
             )
+        elif (outcome := legacy_coupon_outcome(record, cutover)) == LegacyCoupon.Outcome.REISSUED and (
+            problem := _reissue_problem(record)
+        ):
+            results[record.legacy_id] = CouponReissueResult(record.legacy_id, ImportOutcome.QUARANTINED, reason=problem)
         else:
-            pending.append((record, digest, legacy_coupon_outcome(record, cutover), previous))
+            pending.append((record, digest, outcome, previous))
 
     to_reissue = _without_code_clashes(
         [item for item in pending if item[2] == LegacyCoupon.Outcome.REISSUED], results

@@ -51,6 +51,11 @@ def normalize_code(code: str) -> str:
     return (code or "").strip()
 
 
+def _customer(user):
+    """The signed-in customer, or None for a guest (an AnonymousUser included)."""
+    return user if user is not None and user.is_authenticated else None
+
+
 def coupon_code_generate() -> str:
     """A hard-to-guess code such as `MI-7KQH-M2XD` (31^8, about 8.5e11 codes)."""
     chars = [secrets.choice(CODE_ALPHABET) for _ in range(8)]
@@ -129,7 +134,7 @@ def _approve(*, coupon: Coupon, user, store, lines: Sequence[CartLine], now: dat
     if not coupon.is_active:
         raise CouponRefused(_("This coupon is no longer valid."), code="inactive")
     if coupon.owner_id is not None or coupon.per_customer_limit is not None:
-        if user is None or not user.is_authenticated:
+        if user is None:
             raise CouponRefused(_("Sign in to use this coupon."), code="sign_in")
     if coupon.owner_id is not None and coupon.owner_id != user.pk:
         raise CouponRefused(_("This coupon belongs to another customer."), code="not_yours")
@@ -210,7 +215,7 @@ def coupon_check(*, code: str, user, store, lines: Sequence[CartLine], now: date
     coupon = _find(code) if code else None
     if coupon is None:
         _refuse_unknown(code)
-    return _approve(coupon=coupon, user=user, store=store, lines=lines, now=now or timezone.now())
+    return _approve(coupon=coupon, user=_customer(user), store=store, lines=lines, now=now or timezone.now())
 
 
 def reservation_hold() -> timedelta:
@@ -225,20 +230,20 @@ def coupon_reserve(*, code: str, user, store, lines: Sequence[CartLine], now: da
     customer's own earlier hold on the same coupon (a checkout started again) is released first.
     """
     now = now or timezone.now()
+    user = _customer(user)
     code = normalize_code(code)
     found = _find(code) if code else None
     if found is None:
         _refuse_unknown(code)
     coupon = _with_terms(Coupon.objects.select_for_update()).get(pk=found.pk)
-    if user is not None and user.is_authenticated:
+    if user is not None:
         Redemption.objects.filter(coupon=coupon, user=user, status=Redemption.Status.RESERVED).update(
             status=Redemption.Status.RELEASED, released_at=now
         )
     approval = _approve(coupon=coupon, user=user, store=store, lines=lines, now=now)
     return Redemption.objects.create(
-        coupon=coupon, user=user if user is not None and user.is_authenticated else None,
-        status=Redemption.Status.RESERVED, amount=approval.discount, currency=store.currency, at=now,
-        reserved_until=now + reservation_hold(),
+        coupon=coupon, user=user, status=Redemption.Status.RESERVED, amount=approval.discount,
+        currency=store.currency, at=now, reserved_until=now + reservation_hold(),
     )
 
 

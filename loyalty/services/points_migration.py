@@ -63,8 +63,8 @@ def credited_points(points: int, rate: Decimal) -> int:
     return int((Decimal(points) * rate).to_integral_value(rounding=ROUND_DOWN))
 
 
-def _problem(record: LegacyPointsAccountRecord) -> str:
-    """What makes a record unusable, or "" when it is fine."""
+def _problem(record: LegacyPointsAccountRecord, cutover: datetime) -> str:
+    """What makes a record unusable, or "" when it is fine. Lots not credited may have odd dates."""
     for number, lot in enumerate(record.lots, start=1):
         for name in ("earned_at", "expires_at"):
             value = getattr(lot, name)
@@ -72,7 +72,7 @@ def _problem(record: LegacyPointsAccountRecord) -> str:
                 return f"lot {number}: {name} is not an aware datetime"
         if not isinstance(lot.points, int) or lot.points < 0:
             return f"lot {number}: points must be a whole number >= 0 (got {lot.points!r})"
-        if lot.expires_at <= lot.earned_at:
+        if lot.expires_at > cutover and lot.expires_at <= lot.earned_at:
             return f"lot {number}: expires_at is not after earned_at"
     for number, event in enumerate(record.history, start=1):
         if not isinstance(event.at, datetime) or event.at.tzinfo is None:
@@ -126,7 +126,7 @@ def points_lots_migrate_bulk(
                 previous.legacy_unexpired, previous.credited,
                 "" if same else "already migrated with other content; the credited points are kept as they are",
             )
-        elif problem := _problem(record):
+        elif problem := _problem(record, cutover):
             results[record.legacy_id] = PointsMigrationResult(
                 record.legacy_id, ImportOutcome.QUARANTINED, reason=problem
             )

@@ -200,3 +200,11 @@ def test_checking_a_coupon_runs_a_fixed_number_of_queries(shopper, stores, brand
     CouponFactory(code="SAVE5", brands=[brands["poco"]], stores=[stores["global"]])
     with django_assert_num_queries(5):  # coupon by code, its brands, categories, stores; the uses
         coupon_check(code="save5", user=shopper, store=stores["global"], lines=basket(brands["poco"]) * 30)
+
+
+def test_a_guest_can_use_a_public_coupon(stores, brands):
+    from django.contrib.auth.models import AnonymousUser
+
+    CouponFactory(code="PUBLIC", usage_limit=10)
+    assert coupon_check(code="PUBLIC", user=AnonymousUser(), store=stores["global"], lines=basket(brands["poco"]))
+    assert coupon_check(code="PUBLIC", user=None, store=stores["global"], lines=basket(brands["poco"]))

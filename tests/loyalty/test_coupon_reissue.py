@@ -173,7 +173,7 @@ def test_a_legacy_code_that_already_redeems_a_store_coupon_is_a_conflict(owner, 
     ({"status": "paused"}, "unknown status 'paused'"),
     ({"portal": "in"}, "portal 'in' is not consolidated into the store"),
     ({"value": Decimal("120"), "kind": "percent"}, "a percentage above 100"),
-    ({"valid_until": datetime(2020, 1, 1, tzinfo=UTC)}, "valid_until is not after valid_from"),
+    ({"valid_from": datetime(2099, 12, 23, tzinfo=UTC)}, "valid_until is not after valid_from"),
 ])
 def test_an_unusable_record_is_quarantined_with_the_reason(owner, django_capture_on_commit_callbacks, changes, reason):
     [result] = reissue([legacy(owner, **changes)], django_capture_on_commit_callbacks)
@@ -194,3 +194,12 @@ def test_a_batch_runs_a_fixed_number_of_queries_whatever_its_size(reference_data
     with django_assert_num_queries(16):
         coupons_reissue_bulk(records=large, cutover=CUTOVER)
     assert Coupon.objects.count() == 27
+
+
+def test_an_expired_coupon_with_an_empty_validity_window_is_still_kept_as_history(
+    owner, django_capture_on_commit_callbacks
+):
+    odd = legacy(owner, valid_from=datetime(2024, 11, 12, 13, tzinfo=UTC),
+                 valid_until=datetime(2024, 11, 12, tzinfo=UTC))
+    [result] = reissue([odd], django_capture_on_commit_callbacks)
+    assert (result.outcome, result.coupon_outcome) == ("created", "expired")

@@ -139,3 +139,10 @@ def test_a_batch_runs_a_fixed_number_of_queries_whatever_its_size(size, django_a
     with django_assert_num_queries(10):
         points_lots_migrate_bulk(records=records, cutover=CUTOVER)
     assert PointsLot.objects.count() == 2 * size
+
+
+def test_odd_dates_on_a_lot_that_expired_before_the_cutover_do_not_stop_the_account():
+    user = UserFactory()
+    odd = LegacyPointsLot(10, CUTOVER - timedelta(days=5), CUTOVER - timedelta(days=50))
+    [result] = points_lots_migrate_bulk(records=[record(user, lots=[odd, future_lot(9)])], cutover=CUTOVER)
+    assert (result.outcome, result.legacy_unexpired, result.credited) == (ImportOutcome.CREATED, 9, 9)
