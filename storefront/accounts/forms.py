@@ -7,6 +7,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.template import loader
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from brands.models import RegionalStore
@@ -90,7 +91,7 @@ class ProfileForm(forms.ModelForm):
 class AddressForm(forms.ModelForm):
     # No max_length here: "France" gets the message below, which says what to type, not a length.
     country = forms.CharField(
-        label=Address._meta.get_field("country").verbose_name,
+        label=capfirst(Address._meta.get_field("country").verbose_name),
         help_text=_("Two-letter country code, e.g. FR, GB, IN"),
         widget=forms.TextInput(attrs={"size": 2, "autocapitalize": "characters"}),
     )
