@@ -245,3 +245,25 @@ def test_store_home_and_brand_landing_run_a_constant_number_of_queries(client, s
             client.get("/uk/poco/")
         counts[label] = (len(home), len(landing))
     assert counts["small"] == counts["large"]
+
+
+def test_account_links_offer_sign_in_to_visitors_and_a_sign_out_form_to_shoppers(client, stores):
+    from tests.factories import UserFactory
+
+    visitor = client.get("/uk/").content.decode()
+    assert f'href="{reverse("accounts:login")}"' in visitor and f'href="{reverse("accounts:signup")}"' in visitor
+
+    client.force_login(UserFactory())
+    shopper = client.get("/uk/").content.decode()
+    assert f'href="{reverse("accounts:account")}"' in shopper
+    assert f'<form method="post" action="{reverse("accounts:logout")}">' in shopper
+
+
+def test_server_error_page_renders_without_a_request_context_in_the_store_language(rf):
+    from django.utils import translation
+    from django.views.defaults import server_error
+
+    with translation.override("fr"):
+        response = server_error(rf.get("/fr/"))
+    assert response.status_code == 500
+    assert "Une erreur s’est produite" in response.content.decode()
