@@ -70,8 +70,8 @@ def test_the_points_page_runs_a_fixed_number_of_queries(client, shopper, django_
     client.get(reverse("loyalty:points"))
     for _ in range(10):
         points_earn(user=shopper, points=1)
-    # session, user, then lots, ledger (with orders), POCO history
-    with django_assert_num_queries(5):
+    # session, user, the store switcher of base.html, then lots, ledger (with orders), POCO history
+    with django_assert_num_queries(6):
         client.get(reverse("loyalty:points"))
 
 
@@ -108,8 +108,9 @@ def test_the_coupons_page_runs_a_fixed_number_of_queries(client, shopper, django
     client.get(reverse("loyalty:coupons"))
     for n in range(5):
         reissued_coupon(shopper, legacy_id=f"K{n + 10}", code=f"POCO{n}")
-    # session, user, coupons (+ origin), brands, categories, stores, aliases, POCO coupons not carried over
-    with django_assert_num_queries(8):
+    # session, user, the store switcher of base.html, coupons (+ origin), brands, categories, stores, aliases,
+    # POCO coupons not carried over
+    with django_assert_num_queries(9):
         client.get(reverse("loyalty:coupons"))
 
 
@@ -166,3 +167,11 @@ def test_the_account_pages_speak_the_customers_language(client, shopper):
     assert "Vous avez <strong>145</strong> points." in points and "Repris des POCO Points" in points
     assert "Remplace votre bon POCO POCOD00005, qui reste utilisable." in coupons
     assert "Pour les commandes de 50,00\xa0£GB ou plus." in coupons  # CLDR's French symbol for GBP
+
+
+def test_the_account_nav_leads_to_the_points_and_coupons_pages_and_marks_the_current_one(client, shopper):
+    client.force_login(shopper)
+    account = client.get(reverse("accounts:account")).content.decode()
+    assert f'href="{reverse("loyalty:points")}"' in account and f'href="{reverse("loyalty:coupons")}"' in account
+    points = client.get(reverse("loyalty:points")).content.decode()
+    assert f'<a href="{reverse("loyalty:points")}" aria-current="page">' in points
