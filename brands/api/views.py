@@ -1,7 +1,7 @@
 """Read-only endpoints for brands, regional stores and the brands each store offers."""
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics
 
 from brands.models import Brand, BrandAvailability, RegionalStore
@@ -12,8 +12,13 @@ from storefront.api.views import SLUG_TYPE, PublicReadOnlyMixin
 from .lookups import active_store_or_404
 from .serializers import BrandDetailSerializer, BrandSerializer, StoreBrandSerializer, StoreSerializer
 
-STORE_CODE = OpenApiParameter("code", SLUG_TYPE, OpenApiParameter.PATH, description="The store's code, e.g. `uk`.")
-BRAND_SLUG = OpenApiParameter("slug", SLUG_TYPE, OpenApiParameter.PATH, description="The brand's slug, e.g. `poco`.")
+STORE_CODE = OpenApiParameter(
+    "code", SLUG_TYPE, OpenApiParameter.PATH, description="The store's code.", examples=[OpenApiExample("uk", "uk")]
+)
+BRAND_SLUG = OpenApiParameter(
+    "slug", SLUG_TYPE, OpenApiParameter.PATH, description="The brand's slug.",
+    examples=[OpenApiExample("poco", "poco")],
+)
 
 
 @extend_schema_view(get=extend_schema(summary="All brands"))

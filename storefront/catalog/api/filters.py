@@ -19,12 +19,16 @@ from brands.models import Brand
 from storefront.catalog.selectors import SORTS, ProductQuery, category_by_path
 
 SLUG = r"[-a-zA-Z0-9_]+"
+CATEGORY_PATH = rf"{SLUG}(/{SLUG})*"
 CENT = Decimal("0.01")
 MAX_PRICE = Decimal("9999999999.99")  # what Price.amount (12 digits, 2 decimals) can hold
 ATTRIBUTES = ("color", "storage")  # variant attributes shoppers filter on (keys of Variant.attributes)
 
 
 class BrandSlugField(forms.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(strip=False, **kwargs)
+
     def clean(self, value):
         slug = super().clean(value)
         if not slug:
@@ -36,12 +40,15 @@ class BrandSlugField(forms.CharField):
 
 
 class CategoryPathField(forms.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(strip=False, **kwargs)
+
     def clean(self, value):
         path = super().clean(value)
         if not path:
             return None
         path = path.strip("/")
-        category = category_by_path(path) if re.fullmatch(rf"{SLUG}(/{SLUG})*", path) else None
+        category = category_by_path(path) if re.fullmatch(CATEGORY_PATH, path) else None
         if category is None:
             raise ValidationError(f"No category with path '{path}'.")
         return category
@@ -55,7 +62,7 @@ class BrandFilter(django_filters.Filter):
 @extend_schema_field(
     {
         "type": "string",
-        "pattern": rf"^/?{SLUG}(/{SLUG})*/?$",
+        "pattern": rf"^/?{CATEGORY_PATH}/?$",
         "description": "A category's path, e.g. `phones/poco-f`; its subcategories are included.",
     }
 )
@@ -71,6 +78,19 @@ class PriceFilter(django_filters.NumberFilter):
         super().__init__(min_value=Decimal(0), max_value=MAX_PRICE, **kwargs)
 
 
+class ProductFilterForm(forms.Form):
+    """Rejects a parameter given empty where the schema promises a value (a slug, a path, a number, a choice):
+    `?brand=` is a client's mistake to report, not a way of saying "no filter" (leave the parameter out)."""
+
+    NOT_EMPTY = ("brand", "category", "price_min", "price_max", "ordering")
+
+    def clean(self):
+        for name in self.NOT_EMPTY:
+            if name in self.data and not self.data[name].strip():
+                self.add_error(name, f"Expected a value; leave '{name}' out for no filter.")
+        return super().clean()
+
+
 class ProductFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(max_length=100, help_text="Words to find in the name, brand or category, or a SKU.")
     brand = BrandFilter()
@@ -84,6 +104,9 @@ class ProductFilter(django_filters.FilterSet):
         help_text="`relevance` (the default: name matches of `q` first, else by name), `price`, `-price`, "
         "`newest` or `name`.",
     )
+
+    class Meta:
+        form = ProductFilterForm
 
     def product_query(self) -> ProductQuery:
         """The validated parameters (call after `is_valid()`). Prices are rounded to whole cents inwards,

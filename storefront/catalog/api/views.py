@@ -1,8 +1,9 @@
 """Read-only catalog endpoints: the category tree, a store's products, a product's variants and reviews."""
 
+import re
 from functools import partial
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics
 from rest_framework.exceptions import NotFound
 
@@ -22,6 +23,7 @@ from storefront.catalog.selectors import (
     published_reviews,
 )
 
+from .filters import CATEGORY_PATH as CATEGORY_PATH_PATTERN
 from .filters import ProductFilter, ProductQueryBackend
 from .serializers import (
     CategoryDetailSerializer,
@@ -31,12 +33,17 @@ from .serializers import (
     ReviewSerializer,
 )
 
-BRAND_SLUG = OpenApiParameter("brand", SLUG_TYPE, OpenApiParameter.PATH, description="The product's brand slug.")
+BRAND_SLUG = OpenApiParameter(
+    "brand", SLUG_TYPE, OpenApiParameter.PATH, description="The product's brand slug.",
+    examples=[OpenApiExample("poco", "poco")],
+)
 PRODUCT_SLUG = OpenApiParameter(
-    "slug", SLUG_TYPE, OpenApiParameter.PATH, description="The product's slug, unique within its brand."
+    "slug", SLUG_TYPE, OpenApiParameter.PATH, description="The product's slug, unique within its brand.",
+    examples=[OpenApiExample("poco-f6", "poco-f6")],
 )
 CATEGORY_PATH = OpenApiParameter(
-    "path", str, OpenApiParameter.PATH, description="The category's path, e.g. `phones/poco-f`."
+    "path", {"type": "string", "pattern": f"^{CATEGORY_PATH_PATTERN}/?$"}, OpenApiParameter.PATH,
+    description="The category's path.", examples=[OpenApiExample("phones/poco-f", "phones/poco-f")],
 )
 
 
@@ -63,7 +70,8 @@ class CategoryDetail(PublicReadOnlyMixin, generics.RetrieveAPIView):
 
     def get_object(self):
         path = self.kwargs["path"].strip("/")
-        category = category_by_path(path)
+        # Only a well-formed path reaches the database (PostgreSQL refuses a NUL byte in a string).
+        category = category_by_path(path) if re.fullmatch(CATEGORY_PATH_PATTERN, path) else None
         if category is None:
             raise NotFound(f"No category with path '{path}'.")
         category.child_list = list(child_categories(category=category))
