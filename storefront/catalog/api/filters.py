@@ -16,13 +16,12 @@ from django_filters.utils import translate_validation
 from drf_spectacular.utils import extend_schema_field
 
 from brands.models import Brand
-from storefront.catalog.selectors import SORTS, ProductQuery, category_by_path
+from storefront.catalog.selectors import FACET_ATTRIBUTES, SORTS, ProductQuery, category_by_path
 
 SLUG = r"[-a-zA-Z0-9_]+"
 CATEGORY_PATH = rf"{SLUG}(/{SLUG})*"
 CENT = Decimal("0.01")
 MAX_PRICE = Decimal("9999999999.99")  # what Price.amount (12 digits, 2 decimals) can hold
-ATTRIBUTES = ("color", "storage")  # variant attributes shoppers filter on (keys of Variant.attributes)
 
 
 class BrandSlugField(forms.CharField):
@@ -119,7 +118,7 @@ class ProductFilter(django_filters.FilterSet):
             category=data.get("category"),
             price_min=None if price_min is None else price_min.quantize(CENT, rounding=ROUND_CEILING),
             price_max=None if price_max is None else price_max.quantize(CENT, rounding=ROUND_FLOOR),
-            attributes={name: data[name] for name in ATTRIBUTES if data.get(name)},
+            attributes={name: data[name] for name in FACET_ATTRIBUTES if data.get(name)},
             sort=data.get("ordering") or "relevance",
         )
 
