@@ -164,8 +164,9 @@ class _Generator:
         elif kind and kind not in defects.HARMLESS:
             line = defects.corrupt(self.rng, entity, kind, record, self.encode)
             self.emit(entity, legacy_id, line, OUT_QUARANTINED, reason=kind, defect=kind)
-        else:
-            self.emit(entity, legacy_id, self.encode(record), outcome, reason, ref, defect=kind)
+        else:  # a reference to a customer the bundle lacks is a defect of the referring line
+            defect = kind or (reason if reason == "unknown_customer" else None)
+            self.emit(entity, legacy_id, self.encode(record), outcome, reason, ref, defect=defect)
 
     def next_id(self, kind: str, prefix: str, width: int = 6) -> str:
         self.ids[kind] += 1
