@@ -21,9 +21,21 @@ from brands.legacy.generator.orders import off_catalogue_skus
 
 ENTITIES = ("customers", "products", "orders", "shipments", "reviews", "points", "coupons", "tickets")
 EXPECTED_MD_KINDS = {  # sample/EXPECTED.md's list of bad lines, as the truth file names them
-    "not_json", "not_utf8", "missing_field", "bad_date", "wrong_type", "float_amount", "total_mismatch",
-    "zero_quantity", "unknown_customer", "superseded", "rating_out_of_range", "lots_mismatch",
-    "image_missing", "image_checksum_mismatch", "no_final_newline",
+    "not_json",
+    "not_utf8",
+    "missing_field",
+    "bad_date",
+    "wrong_type",
+    "float_amount",
+    "total_mismatch",
+    "zero_quantity",
+    "unknown_customer",
+    "superseded",
+    "rating_out_of_range",
+    "lots_mismatch",
+    "image_missing",
+    "image_checksum_mismatch",
+    "no_final_newline",
 }
 
 
@@ -65,47 +77,146 @@ def valid(spec: dict, record: dict) -> bool:
     return True
 
 
-ADDRESS = {"name": "str", "line1": "str", "line2?": "str", "city": "str", "postcode": "str", "country": "str",
-           "phone?": "str"}
+ADDRESS = {
+    "name": "str",
+    "line1": "str",
+    "line2?": "str",
+    "city": "str",
+    "postcode": "str",
+    "country": "str",
+    "phone?": "str",
+}
 SPECS = {
-    "customers": {"legacy_id": "str", "portal": "str", "email": "str", "first_name": "str", "last_name": "str",
-                  "phone?": "str", "language": "str", "created_at": "ts", "last_login_at?": "ts",
-                  "marketing_opt_in": "bool", "status": "str", "password_hash?": "str",
-                  "addresses": [{**ADDRESS, "legacy_id": "str", "is_default": "bool"}]},
-    "products": {"legacy_id": "str", "slug": "str", "name": "str", "category": "str", "description_html": "str",
-                 "status": "str", "images": [{"path": "str", "sha256": "str", "alt": "str"}],
-                 "variants": [{"sku": "str", "attributes": "dict", "prices": "dict", "stock": "dict"}],
-                 "legacy_urls": ["str"]},
-    "orders": {"legacy_id": "str", "number": "str", "portal": "str", "customer_legacy_id?": "str",
-               "guest_email?": "str", "currency": "str", "status": "str", "placed_at": "ts",
-               "lines": [{"sku": "str", "product_legacy_id?": "str", "name": "str", "quantity": "int",
-                          "unit_price": "money", "discount": "money"}],
-               "shipping": "money", "tax": "money", "total": "money", "coupon_code?": "str",
-               "points_redeemed": "int", "shipping_address": ADDRESS, "billing_address?": ADDRESS,
-               "payment_method": "str"},
-    "shipments": {"legacy_id": "str", "order_legacy_id": "str", "carrier": "str", "tracking_number": "str",
-                  "status": "str", "shipped_at": "ts", "delivered_at?": "ts",
-                  "lines": [{"sku": "str", "quantity": "int"}],
-                  "events": [{"at": "ts", "status": "str", "location": "str", "description": "str"}]},
-    "reviews": {"legacy_id": "str", "product_legacy_id": "str", "customer_legacy_id?": "str",
-                "author_name": "str", "rating": "int", "title": "str", "body": "str", "language": "str",
-                "created_at": "ts", "status": "str", "verified_purchase": "bool",
-                "replies": [{"author_name": "str", "body": "str", "created_at": "ts"}]},
-    "points": {"legacy_id": "str", "customer_legacy_id": "str", "balance": "int",
-               "lots": [{"points": "int", "earned_at": "ts", "expires_at": "ts"}],
-               "history": [{"at": "ts", "delta": "int", "reason": "str", "order_legacy_id?": "str"}]},
-    "coupons": {"legacy_id": "str", "code": "str", "customer_legacy_id?": "str", "kind": "str", "value": "money",
-                "currency?": "str", "min_order_amount": "money", "valid_from": "ts", "valid_until": "ts",
-                "usage_limit": "int", "times_used": "int", "status": "str", "portal": "str"},
-    "tickets": {"legacy_id": "str", "number": "str", "portal": "str", "customer_legacy_id": "str",
-                "order_legacy_id?": "str", "product_sku?": "str", "serial_number?": "str", "kind": "str",
-                "status": "str", "priority": "str", "subject": "str", "opened_at": "ts", "updated_at": "ts",
-                "closed_at?": "ts", "assigned_to?": "str",
-                "messages": [{"legacy_id": "str", "author_type": "str", "author_email": "str", "body": "str",
-                              "created_at": "ts", "internal": "bool",
-                              "attachments": [{"path": "str", "sha256": "str", "filename": "str",
-                                               "content_type": "str"}]}],
-                "status_history": [{"at": "ts", "from?": "str", "to": "str", "by": "str"}]},
+    "customers": {
+        "legacy_id": "str",
+        "portal": "str",
+        "email": "str",
+        "first_name": "str",
+        "last_name": "str",
+        "phone?": "str",
+        "language": "str",
+        "created_at": "ts",
+        "last_login_at?": "ts",
+        "marketing_opt_in": "bool",
+        "status": "str",
+        "password_hash?": "str",
+        "addresses": [{**ADDRESS, "legacy_id": "str", "is_default": "bool"}],
+    },
+    "products": {
+        "legacy_id": "str",
+        "slug": "str",
+        "name": "str",
+        "category": "str",
+        "description_html": "str",
+        "status": "str",
+        "images": [{"path": "str", "sha256": "str", "alt": "str"}],
+        "variants": [{"sku": "str", "attributes": "dict", "prices": "dict", "stock": "dict"}],
+        "legacy_urls": ["str"],
+    },
+    "orders": {
+        "legacy_id": "str",
+        "number": "str",
+        "portal": "str",
+        "customer_legacy_id?": "str",
+        "guest_email?": "str",
+        "currency": "str",
+        "status": "str",
+        "placed_at": "ts",
+        "lines": [
+            {
+                "sku": "str",
+                "product_legacy_id?": "str",
+                "name": "str",
+                "quantity": "int",
+                "unit_price": "money",
+                "discount": "money",
+            }
+        ],
+        "shipping": "money",
+        "tax": "money",
+        "total": "money",
+        "coupon_code?": "str",
+        "points_redeemed": "int",
+        "shipping_address": ADDRESS,
+        "billing_address?": ADDRESS,
+        "payment_method": "str",
+    },
+    "shipments": {
+        "legacy_id": "str",
+        "order_legacy_id": "str",
+        "carrier": "str",
+        "tracking_number": "str",
+        "status": "str",
+        "shipped_at": "ts",
+        "delivered_at?": "ts",
+        "lines": [{"sku": "str", "quantity": "int"}],
+        "events": [{"at": "ts", "status": "str", "location": "str", "description": "str"}],
+    },
+    "reviews": {
+        "legacy_id": "str",
+        "product_legacy_id": "str",
+        "customer_legacy_id?": "str",
+        "author_name": "str",
+        "rating": "int",
+        "title": "str",
+        "body": "str",
+        "language": "str",
+        "created_at": "ts",
+        "status": "str",
+        "verified_purchase": "bool",
+        "replies": [{"author_name": "str", "body": "str", "created_at": "ts"}],
+    },
+    "points": {
+        "legacy_id": "str",
+        "customer_legacy_id": "str",
+        "balance": "int",
+        "lots": [{"points": "int", "earned_at": "ts", "expires_at": "ts"}],
+        "history": [{"at": "ts", "delta": "int", "reason": "str", "order_legacy_id?": "str"}],
+    },
+    "coupons": {
+        "legacy_id": "str",
+        "code": "str",
+        "customer_legacy_id?": "str",
+        "kind": "str",
+        "value": "money",
+        "currency?": "str",
+        "min_order_amount": "money",
+        "valid_from": "ts",
+        "valid_until": "ts",
+        "usage_limit": "int",
+        "times_used": "int",
+        "status": "str",
+        "portal": "str",
+    },
+    "tickets": {
+        "legacy_id": "str",
+        "number": "str",
+        "portal": "str",
+        "customer_legacy_id": "str",
+        "order_legacy_id?": "str",
+        "product_sku?": "str",
+        "serial_number?": "str",
+        "kind": "str",
+        "status": "str",
+        "priority": "str",
+        "subject": "str",
+        "opened_at": "ts",
+        "updated_at": "ts",
+        "closed_at?": "ts",
+        "assigned_to?": "str",
+        "messages": [
+            {
+                "legacy_id": "str",
+                "author_type": "str",
+                "author_email": "str",
+                "body": "str",
+                "created_at": "ts",
+                "internal": "bool",
+                "attachments": [{"path": "str", "sha256": "str", "filename": "str", "content_type": "str"}],
+            }
+        ],
+        "status_history": [{"at": "ts", "from?": "str", "to": "str", "by": "str"}],
+    },
 }
 
 
@@ -181,9 +292,14 @@ def _outcome(entity, n, record, last, fate) -> str:
         return "superseded"
     if record.get("portal") == "in":
         return "excluded"
-    hard = {"orders": ("customers", "customer_legacy_id"), "shipments": ("orders", "order_legacy_id"),
-            "reviews": ("products", "product_legacy_id"), "points": ("customers", "customer_legacy_id"),
-            "coupons": ("customers", "customer_legacy_id"), "tickets": ("customers", "customer_legacy_id")}
+    hard = {
+        "orders": ("customers", "customer_legacy_id"),
+        "shipments": ("orders", "order_legacy_id"),
+        "reviews": ("products", "product_legacy_id"),
+        "points": ("customers", "customer_legacy_id"),
+        "coupons": ("customers", "customer_legacy_id"),
+        "tickets": ("customers", "customer_legacy_id"),
+    }
     if entity in hard:
         target, field = hard[entity]
         ref = record.get(field)
@@ -214,8 +330,11 @@ def _imported(entity, record, accounts, erased, totals, root, cutover) -> str:
     elif entity == "points":
         totals["unexpired"] += sum(lot["points"] for lot in record["lots"] if lot["expires_at"] > cutover)
     elif entity == "coupons":
-        reissued = (record["status"] == "active" and record["valid_until"] >= cutover
-                    and record["times_used"] < record["usage_limit"])
+        reissued = (
+            record["status"] == "active"
+            and record["valid_until"] >= cutover
+            and record["times_used"] < record["usage_limit"]
+        )
         totals["coupons"]["reissued" if reissued else "history"] += 1
     elif entity == "products":
         for image in record["images"]:
@@ -233,9 +352,14 @@ def assert_truth_matches_contract(root: Path, truth: dict):
     for entity in ENTITIES:
         mine = counts[entity]
         expected = {k: v for k, v in truth["entities"][entity].items() if v}
-        got = {"read": mine["read"], "created": mine["created"], "linked": mine["linked"],
-               "excluded": mine["excluded"] + mine["excluded-erased"], "quarantined": mine["quarantined"],
-               "superseded": mine["superseded"]}
+        got = {
+            "read": mine["read"],
+            "created": mine["created"],
+            "linked": mine["linked"],
+            "excluded": mine["excluded"] + mine["excluded-erased"],
+            "quarantined": mine["quarantined"],
+            "superseded": mine["superseded"],
+        }
         assert {k: v for k, v in got.items() if v} == expected, entity
     t = truth["totals"]
     assert {c: Decimal(v) for c, v in t["orders_by_currency"].items()} == dict(totals["orders_by_currency"])
@@ -257,8 +381,11 @@ def records(root: Path, entity: str) -> list[dict]:
 
 
 def tree_digest(root: Path) -> dict:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 # --- fixtures ------------------------------------------------------------------------------------------
@@ -455,8 +582,9 @@ def test_refuses_what_it_cannot_write(tmp_path):
         write_bundle(tmp_path / "b", customers=10, seed=1)
     with pytest.raises(GeneratorError, match="exported-at"):
         write_bundle(tmp_path / "b", customers=60, seed=1, exported_at="12/12/2024")
-    assert write_bundle(tmp_path / "b", customers=3, seed=1, bad_lines=False).truth["entities"]["customers"][
-        "read"] == 3
+    assert (
+        write_bundle(tmp_path / "b", customers=3, seed=1, bad_lines=False).truth["entities"]["customers"]["read"] == 3
+    )
 
 
 def test_command_prints_counts_and_writes_the_truth_beside_the_bundle(tmp_path, capsys):

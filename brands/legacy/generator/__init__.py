@@ -11,5 +11,11 @@ from .bundle import BundleSummary, GeneratorError, write_bundle
 from .common import DEFAULT_EXPORTED_AT
 from .passwords import legacy_password_for, legacy_password_hash
 
-__all__ = ["BundleSummary", "DEFAULT_EXPORTED_AT", "GeneratorError", "legacy_password_for",
-           "legacy_password_hash", "write_bundle"]
+__all__ = [
+    "BundleSummary",
+    "DEFAULT_EXPORTED_AT",
+    "GeneratorError",
+    "legacy_password_for",
+    "legacy_password_hash",
+    "write_bundle",
+]

@@ -27,8 +27,9 @@ from .truth import EXCLUDED as OUT_EXCLUDED
 from .truth import QUARANTINED as OUT_QUARANTINED
 
 PORTAL_DRAW = ("global",) * 45 + ("uk",) * 22 + ("fr",) * 21 + ("in",) * 12
-ORDERS_PER_ACCOUNT = (0,) * 8 + (1,) * 17 + (2,) * 19 + (3,) * 17 + (4,) * 13 + (5,) * 10 + (6,) * 7 + (7,) * 5 + \
-    (8,) * 3 + (9,) * 1
+ORDERS_PER_ACCOUNT = (
+    (0,) * 8 + (1,) * 17 + (2,) * 19 + (3,) * 17 + (4,) * 13 + (5,) * 10 + (6,) * 7 + (7,) * 5 + (8,) * 3 + (9,) * 1
+)
 GUEST_ORDER_RATE = 0.25
 SHOWCASE = 30  # the first accounts have a bit of everything, so every defect kind finds a record to go on
 MIN_CUSTOMERS_WITH_BAD_LINES = 50
@@ -47,9 +48,18 @@ class BundleSummary:
     seconds: float
 
 
-def write_bundle(out, *, customers: int, seed: int = 0, gzip: bool = False, tar: bool = False,
-                 bad_lines: bool = True, exported_at: str = DEFAULT_EXPORTED_AT, clean: bool = False,
-                 truth_path=None) -> BundleSummary:
+def write_bundle(
+    out,
+    *,
+    customers: int,
+    seed: int = 0,
+    gzip: bool = False,
+    tar: bool = False,
+    bad_lines: bool = True,
+    exported_at: str = DEFAULT_EXPORTED_AT,
+    clean: bool = False,
+    truth_path=None,
+) -> BundleSummary:
     """Write a legacy bundle of about `customers` accounts to directory `out` (or `out`.tar.gz with `tar`).
 
     The same arguments give the same bytes. Nothing is left half-written: the bundle is built beside its
@@ -83,12 +93,19 @@ def write_bundle(out, *, customers: int, seed: int = 0, gzip: bool = False, tar:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
-        generator = _Generator(staging, customers=customers, seed=seed, compress=gzip, bad_lines=bad_lines,
-                               exported=exported)
+        generator = _Generator(
+            staging, customers=customers, seed=seed, compress=gzip, bad_lines=bad_lines, exported=exported
+        )
         files = generator.run()
         write_manifest(staging, iso(exported), files)
-        settings = {"customers": customers, "seed": seed, "gzip": gzip, "tar": tar, "bad_lines": bad_lines,
-                    "exported_at": iso(exported)}
+        settings = {
+            "customers": customers,
+            "seed": seed,
+            "gzip": gzip,
+            "tar": tar,
+            "bad_lines": bad_lines,
+            "exported_at": iso(exported),
+        }
         truth = generator.truth.as_json(settings, iso(exported))
         if tar:
             partial = out.with_name(f".{out.name}.tar.gz.partial")
@@ -101,8 +118,9 @@ def write_bundle(out, *, customers: int, seed: int = 0, gzip: bool = False, tar:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     if truth_path:
-        Path(truth_path).write_text(msgspec.json.format(msgspec.json.encode(truth), indent=1).decode() + "\n",
-                                    encoding="utf-8")
+        Path(truth_path).write_text(
+            msgspec.json.format(msgspec.json.encode(truth), indent=1).decode() + "\n", encoding="utf-8"
+        )
     return BundleSummary(target, files, truth, time.monotonic() - started)
 
 
@@ -137,8 +155,16 @@ class _Generator:
 
     # --- plumbing ------------------------------------------------------------------------------------
 
-    def emit(self, entity: str, legacy_id: str, line: bytes, outcome: str, reason: str | None = None,
-             ref: str | None = None, defect: str | None = None):
+    def emit(
+        self,
+        entity: str,
+        legacy_id: str,
+        line: bytes,
+        outcome: str,
+        reason: str | None = None,
+        ref: str | None = None,
+        defect: str | None = None,
+    ):
         number = self.writers[entity].write(line)
         self.truth.line(entity, number, legacy_id, outcome, reason, ref)
         if defect:
@@ -175,8 +201,9 @@ class _Generator:
     def login(self, kind: str, email: str, password: str, logs_in: bool, why: str):
         if self.login_kinds.get(kind, 0) < LOGIN_EXAMPLES:
             self.login_kinds[kind] = self.login_kinds.get(kind, 0) + 1
-            self.truth.logins.append({"email": email.strip().casefold(), "password": password,
-                                      "logs_in": logs_in, "why": why})
+            self.truth.logins.append(
+                {"email": email.strip().casefold(), "password": password, "logs_in": logs_in, "why": why}
+            )
 
     # --- the run -------------------------------------------------------------------------------------
 
@@ -257,8 +284,10 @@ class _Generator:
             status = feature if feature in ("erased", "disabled") else "active"
         plain = portal != "in" and status == "active"
         twin = plain and room >= 2 and (rng.random() < 0.03 or feature == "twin")
-        existing = plain and not twin and (
-            (not self.truth.store_customers and self.ids["customers"] >= 5) or rng.random() < 0.001
+        existing = (
+            plain
+            and not twin
+            and ((not self.truth.store_customers and self.ids["customers"] >= 5) or rng.random() < 0.001)
         )
         kind = None if not plain or twin or existing else self.plan.draw("customers")
         ghost = kind == "unknown_customer"
@@ -267,9 +296,16 @@ class _Generator:
         serial = self.target_accounts + 1000 + self.ids["ghosts"] if ghost else self.ids["customers"] + 1
         person = new_person(rng, portal, serial)  # e-mail `first.last.<n>@...` for legacy id `C<n>`
         if ghost:
-            account = new_account(rng, legacy_id=f"C{serial:06d}", portal=portal, person=person,
-                                  email_as_typed=person.email, status=status, exported_at=self.exported,
-                                  opened=SHOP_OPENED)
+            account = new_account(
+                rng,
+                legacy_id=f"C{serial:06d}",
+                portal=portal,
+                person=person,
+                email_as_typed=person.email,
+                status=status,
+                exported_at=self.exported,
+                opened=SHOP_OPENED,
+            )
             account.fate = UNKNOWN
             self.dependents(account, showcase=True)
             return 0
@@ -278,18 +314,35 @@ class _Generator:
         if not twin:
             return 1
         other = pick(rng, [p for p in ("global", "uk", "fr") if p != portal])
-        second = self.account(person, other, email_as_typed_again(rng, person.email), "active", None, False,
-                              twin_of=first, has_twin=True)
+        second = self.account(
+            person, other, email_as_typed_again(rng, person.email), "active", None, False, twin_of=first, has_twin=True
+        )
         self.dependents(second, showcase)
         return 2
 
-    def account(self, person, portal, email_as_typed, status, kind, existing, twin_of: Account | None = None,
-                has_twin: bool = False):
+    def account(
+        self,
+        person,
+        portal,
+        email_as_typed,
+        status,
+        kind,
+        existing,
+        twin_of: Account | None = None,
+        has_twin: bool = False,
+    ):
         rng = self.rng
         legacy_id = self.next_id("customers", "C")
-        account = new_account(rng, legacy_id=legacy_id, portal=portal, person=person,
-                              email_as_typed=email_as_typed, status=status, exported_at=self.exported,
-                              opened=SHOP_OPENED)
+        account = new_account(
+            rng,
+            legacy_id=legacy_id,
+            portal=portal,
+            person=person,
+            email_as_typed=email_as_typed,
+            status=status,
+            exported_at=self.exported,
+            opened=SHOP_OPENED,
+        )
         if has_twin:  # both records of a merged person have a password and distinct last logins: a clear winner
             account.last_login_at = account.last_login_at or account.created_at + HOUR
             if twin_of and account.last_login_at == twin_of.last_login_at:
@@ -322,8 +375,9 @@ class _Generator:
             store_password = f"mi-existing-{len(self.truth.store_customers)}"
             self.truth.store_customers.append({"email": email.strip().casefold(), "password": store_password})
             self.login("existing_store", email, store_password, True, "existing store account keeps its password")
-            self.login("existing_legacy", email, password, False,
-                       "legacy password does not replace an existing account's")
+            self.login(
+                "existing_legacy", email, password, False, "legacy password does not replace an existing account's"
+            )
         elif twin_of:
             newer, older = (account, twin_of) if account.last_login_at > twin_of.last_login_at else (twin_of, account)
             self.login("merged_newer", email, newer.password, True, "merged person: latest account's password")
@@ -369,11 +423,21 @@ class _Generator:
 
     def coupon(self, account: Account | None, portal: str, fate: str, valid_from: int, public: bool = False):
         legacy_id = self.next_id("coupons", "K")
-        record = activity.coupon(self.rng, legacy_id=legacy_id, serial=self.ids["coupons"],
-                                 customer_id=account.legacy_id if account else None, portal=portal,
-                                 valid_from=valid_from, exported_at=self.exported, public=public)
-        forced = self.hard_reference(account, portal) if account else (
-            (OUT_EXCLUDED, "india_portal", None) if portal == "in" else None)
+        record = activity.coupon(
+            self.rng,
+            legacy_id=legacy_id,
+            serial=self.ids["coupons"],
+            customer_id=account.legacy_id if account else None,
+            portal=portal,
+            valid_from=valid_from,
+            exported_at=self.exported,
+            public=public,
+        )
+        forced = (
+            self.hard_reference(account, portal)
+            if account
+            else ((OUT_EXCLUDED, "india_portal", None) if portal == "in" else None)
+        )
         kind = None
         if forced is None:
             kind = self.plan.draw("coupons")
@@ -408,8 +472,12 @@ class _Generator:
     def order(self, portal, person, account: Account | None, guest_email, placed_at, ship_to, coupon) -> tuple:
         rng = self.rng
         record, total, shipments = self.order_maker.order(
-            portal=portal, person=person, customer_id=account.legacy_id if account else None,
-            guest_email=guest_email, placed_at=placed_at, ship_to=ship_to or address(rng, person, True),
+            portal=portal,
+            person=person,
+            customer_id=account.legacy_id if account else None,
+            guest_email=guest_email,
+            placed_at=placed_at,
+            ship_to=ship_to or address(rng, person, True),
             coupon=coupon,
         )
         if account:
@@ -436,8 +504,13 @@ class _Generator:
     def points(self, account: Account, orders: list):
         legacy_id = self.next_id("points", "L")
         record, unexpired = activity.points_account(
-            self.rng, legacy_id=legacy_id, customer_id=account.legacy_id, since=account.created_at,
-            exported_at=self.exported, orders=[(o[0], o[1]) for o in orders])
+            self.rng,
+            legacy_id=legacy_id,
+            customer_id=account.legacy_id,
+            since=account.created_at,
+            exported_at=self.exported,
+            orders=[(o[0], o[1]) for o in orders],
+        )
         forced = self.hard_reference(account, None)
         kind = self.plan.draw("points") if forced is None else None
         if forced is None and not kind:
@@ -457,9 +530,16 @@ class _Generator:
         guest = rng.random() < 0.05
         person = account.person
         record = activity.review(
-            rng, legacy_id=self.next_id("reviews", "R"), product_id=product_id,
-            customer_id=None if guest else account.legacy_id, author=f"{person.first_name} {person.last_name[0]}.",
-            language=account.language, created_at=created_at, verified=verified, exported_at=self.exported)
+            rng,
+            legacy_id=self.next_id("reviews", "R"),
+            product_id=product_id,
+            customer_id=None if guest else account.legacy_id,
+            author=f"{person.first_name} {person.last_name[0]}.",
+            language=account.language,
+            created_at=created_at,
+            verified=verified,
+            exported_at=self.exported,
+        )
         if product_id in self.bad_products:
             self.emit_record("reviews", record, OUT_QUARANTINED, "product_quarantined", product_id)
         else:
@@ -477,9 +557,16 @@ class _Generator:
             opened_at = account.created_at + int(rng.random() * (self.exported - account.created_at))
         legacy_id = self.next_id("tickets", "T")
         record, files = activity.ticket(
-            rng, legacy_id=legacy_id, number=self.ids["tickets"], portal=account.portal,
-            customer_id=account.legacy_id, customer_email=account.person.email, opened_at=opened_at,
-            exported_at=self.exported, order=order)
+            rng,
+            legacy_id=legacy_id,
+            number=self.ids["tickets"],
+            portal=account.portal,
+            customer_id=account.legacy_id,
+            customer_email=account.person.email,
+            opened_at=opened_at,
+            exported_at=self.exported,
+            order=order,
+        )
         forced = self.hard_reference(account, account.portal)
         kind = self.plan.draw("tickets", unfit=() if files else ("attachment_missing",)) if forced is None else None
         for n, attachment in enumerate(files):

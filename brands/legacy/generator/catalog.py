@@ -39,8 +39,16 @@ LINE_UP = (
     ("POCO F6 Pro Protective Case", "Accessories/Cases", 19, "case"),
     ("POCO X6 Pro Protective Case", "Accessories/Cases", 15, "case"),
 )
-EDITIONS = ("Special Edition", "Limited Edition", "Refurbished", "Racing Edition", "Anniversary Edition",
-            "Explorer Edition", "Bundle", "Open Box")
+EDITIONS = (
+    "Special Edition",
+    "Limited Edition",
+    "Refurbished",
+    "Racing Edition",
+    "Anniversary Edition",
+    "Explorer Edition",
+    "Bundle",
+    "Open Box",
+)
 
 COLOURS = {
     "phone": ("Black", "Yellow", "Blue", "Silver", "Green", "Grey"),
@@ -54,10 +62,26 @@ COLOURS = {
 }
 STORAGES = ("8GB+256GB", "12GB+256GB", "12GB+512GB", "16GB+1TB")
 PLUGS = ("EU", "UK", "US", "IN")
-RGB = {"Black": (25, 25, 25), "Yellow": (255, 205, 0), "Blue": (30, 90, 200), "Silver": (200, 200, 205),
-       "Green": (40, 140, 90), "Grey": (120, 120, 125), "White": (240, 240, 240), "Clear": (220, 235, 240)}
-COLOUR_CODES = {"Black": "BLK", "Yellow": "YEL", "Blue": "BLU", "Silver": "SIL", "Green": "GRN", "Grey": "GRY",
-                "White": "WHT", "Clear": "CLR"}
+RGB = {
+    "Black": (25, 25, 25),
+    "Yellow": (255, 205, 0),
+    "Blue": (30, 90, 200),
+    "Silver": (200, 200, 205),
+    "Green": (40, 140, 90),
+    "Grey": (120, 120, 125),
+    "White": (240, 240, 240),
+    "Clear": (220, 235, 240),
+}
+COLOUR_CODES = {
+    "Black": "BLK",
+    "Yellow": "YEL",
+    "Blue": "BLU",
+    "Silver": "SIL",
+    "Green": "GRN",
+    "Grey": "GRY",
+    "White": "WHT",
+    "Clear": "CLR",
+}
 POCO_YELLOW = (255, 215, 0)
 
 # Prices per portal from the USD list price: multiplier, and how prices end (".99" or round rupees).
@@ -104,8 +128,12 @@ class Product:
             "status": self.status,
             "images": [{"path": i.path, "sha256": i.sha256, "alt": i.alt} for i in self.images],
             "variants": [
-                {"sku": v.sku, "attributes": v.attributes, "prices": {p: money(c) for p, c in v.prices.items()},
-                 "stock": v.stock}
+                {
+                    "sku": v.sku,
+                    "attributes": v.attributes,
+                    "prices": {p: money(c) for p, c in v.prices.items()},
+                    "stock": v.stock,
+                }
                 for v in self.variants
             ],
             "legacy_urls": self.legacy_urls,
@@ -153,8 +181,8 @@ def _variant_attributes(rng, kind: str) -> list[dict]:
 def _description(name: str, kind: str, rng) -> str:
     points = {
         "phone": ("Flagship-grade performance", "120Hz AMOLED display", "67W turbo charging & 5000mAh battery"),
-        "tablet": ("11\" 2.5K display", "Quad speakers with Dolby Atmos", "10000mAh battery"),
-        "watch": ("1.6\" AMOLED display", "GPS & 100+ sport modes", "Up to 14 days battery"),
+        "tablet": ('11" 2.5K display', "Quad speakers with Dolby Atmos", "10000mAh battery"),
+        "watch": ('1.6" AMOLED display', "GPS & 100+ sport modes", "Up to 14 days battery"),
         "audio": ("Active noise cancellation", "Up to 36 h with case", "Bluetooth 5.3"),
         "charger": ("GaN technology", "Universal USB-C", "Over-heat protection"),
         "powerbank": ("22.5W fast charging", "Two USB-A ports & one USB-C", "Fits in your pocket"),
@@ -198,8 +226,12 @@ def build_catalog(rng, count: int, width: int = 5) -> list[Product]:
             colour = RGB[variants[n % len(variants)].attributes["color"]]
             data = png(24 + n * 8, 32, colour, POCO_YELLOW if n % 2 else (255, 255, 255))
             images.append(
-                Image(f"files/products/{legacy_id}/{n}.png", data, hashlib.sha256(data).hexdigest(),
-                      f"{name} – view {n + 1}")
+                Image(
+                    f"files/products/{legacy_id}/{n}.png",
+                    data,
+                    hashlib.sha256(data).hexdigest(),
+                    f"{name} – view {n + 1}",
+                )
             )
         urls = [f"{LEGACY_SITE}/{portal}/product/{slug}/" for portal in ("global", "uk", "fr")]
         if rng.random() < 0.3:  # an older URL scheme some products were still reachable at
@@ -220,4 +252,3 @@ def popular_variants(rng, products: list[Product]) -> list[tuple[Product, Varian
             draw.extend([(product, variant)] * weight)
     rng.shuffle(draw)
     return draw
-

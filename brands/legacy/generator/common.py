@@ -53,7 +53,7 @@ def money(cents: int) -> str:
 
 def fill(rng, template: str) -> str:
     """Replace `#` by a random digit and `?` by a random capital letter: postcodes, phones, tracking."""
-    digits = iter(f"{rng.getrandbits(64):020d}"[-template.count("#"):] if "#" in template else "")
+    digits = iter(f"{rng.getrandbits(64):020d}"[-template.count("#") :] if "#" in template else "")
     out = []
     for char in template:
         if char == "#":

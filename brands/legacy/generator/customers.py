@@ -38,12 +38,14 @@ class Account:
         return legacy_password_for(self.legacy_id)
 
 
-def new_account(rng, *, legacy_id: str, portal: str, person: Person, email_as_typed: str, status: str,
-                exported_at: int, opened: int) -> Account:
+def new_account(
+    rng, *, legacy_id: str, portal: str, person: Person, email_as_typed: str, status: str, exported_at: int, opened: int
+) -> Account:
     created_at = opened + int(rng.random() * (exported_at - opened - DAY))
     last_login = None if rng.random() < 0.08 else created_at + int(rng.random() * (exported_at - created_at))
-    account = Account(legacy_id, portal, person, email_as_typed, status, created_at, last_login,
-                      has_password=rng.random() >= 0.05)
+    account = Account(
+        legacy_id, portal, person, email_as_typed, status, created_at, last_login, has_password=rng.random() >= 0.05
+    )
     count = 0 if rng.random() < 0.1 else (1 if rng.random() < 0.75 else 2 + int(rng.random() * 2))
     account.addresses = [address(rng, person, rng.random() < 0.4) for _ in range(count)]
     return account

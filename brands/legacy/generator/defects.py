@@ -16,11 +16,18 @@ RATE = 0.001
 # copy of a record; records of a customer missing from customers.jsonl); `image_*` and
 # `attachment_missing` are about files/ and leave the record importable.
 KINDS = {
-    "customers": ("not_json", "not_utf8", "missing_field", "bad_date", "wrong_type", "superseded",
-                  "unknown_customer"),
+    "customers": ("not_json", "not_utf8", "missing_field", "bad_date", "wrong_type", "superseded", "unknown_customer"),
     "products": ("missing_field", "float_amount", "image_missing", "image_checksum_mismatch"),
-    "orders": ("not_json", "missing_field", "bad_date", "wrong_type", "float_amount", "total_mismatch",
-               "zero_quantity", "superseded"),
+    "orders": (
+        "not_json",
+        "missing_field",
+        "bad_date",
+        "wrong_type",
+        "float_amount",
+        "total_mismatch",
+        "zero_quantity",
+        "superseded",
+    ),
     "shipments": ("missing_field", "bad_date"),
     "reviews": ("rating_out_of_range", "wrong_type", "missing_field"),
     "points": ("lots_mismatch", "wrong_type"),
@@ -30,13 +37,24 @@ KINDS = {
 # Kinds after which the record still imports.
 HARMLESS = {"image_missing", "image_checksum_mismatch", "attachment_missing"}
 
-_MISSING = {"customers": "email", "products": "name", "orders": "placed_at", "shipments": "tracking_number",
-            "reviews": "rating", "coupons": "code", "tickets": "subject"}
-_DATE = {"customers": "created_at", "orders": "placed_at", "shipments": "shipped_at", "coupons": "valid_until",
-         "tickets": "opened_at"}
+_MISSING = {
+    "customers": "email",
+    "products": "name",
+    "orders": "placed_at",
+    "shipments": "tracking_number",
+    "reviews": "rating",
+    "coupons": "code",
+    "tickets": "subject",
+}
+_DATE = {
+    "customers": "created_at",
+    "orders": "placed_at",
+    "shipments": "shipped_at",
+    "coupons": "valid_until",
+    "tickets": "opened_at",
+}
 _DATE_STYLES = ("%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%a, %d %b %Y %H:%M:%S GMT", "%Y-%m-%dT%H:%M:%S")
-_WRONG_TYPE = {"customers": "marketing_opt_in", "orders": "points_redeemed", "reviews": "rating",
-               "points": "balance"}
+_WRONG_TYPE = {"customers": "marketing_opt_in", "orders": "points_redeemed", "reviews": "rating", "points": "balance"}
 
 
 class DefectPlan:

@@ -10,16 +10,28 @@ from .people import Person, address
 # Free shipping from this subtotal (cents), else the flat rate.
 _SHIPPING = {"global": (5000, 499), "uk": (4000, 399), "fr": (4500, 490), "in": (49900, 9900)}
 # US prices exclude sales tax (basis points by city); elsewhere prices include VAT/GST, so `tax` is 0.
-_US_SALES_TAX = {"New York": 888, "Los Angeles": 950, "Chicago": 1025, "Houston": 825, "Seattle": 1035,
-                 "Austin": 825, "Boston": 625, "Miami": 700}
-_PAYMENT = {"global": ("card", "card", "paypal", "apple_pay", "google_pay"),
-            "uk": ("card", "card", "paypal", "klarna", "apple_pay"),
-            "fr": ("card", "cartes_bancaires", "paypal", "oney"),
-            "in": ("upi", "upi", "card", "cod", "netbanking")}
+_US_SALES_TAX = {
+    "New York": 888,
+    "Los Angeles": 950,
+    "Chicago": 1025,
+    "Houston": 825,
+    "Seattle": 1035,
+    "Austin": 825,
+    "Boston": 625,
+    "Miami": 700,
+}
+_PAYMENT = {
+    "global": ("card", "card", "paypal", "apple_pay", "google_pay"),
+    "uk": ("card", "card", "paypal", "klarna", "apple_pay"),
+    "fr": ("card", "cartes_bancaires", "paypal", "oney"),
+    "in": ("upi", "upi", "card", "cod", "netbanking"),
+}
 # Items the legacy shop sold without a catalogue product (gift boxes, old promotions): lines keep them.
-_OFF_CATALOGUE = (("POCO-GIFTBOX-2021", None, "POCO Fan Gift Box 2021", 1999),
-                  ("POCO-STICKERS", None, "POCO sticker pack", 299),
-                  ("F2PRO-CASE-BLK", "P99001", "POCO F2 Pro case (Black)", 999))
+_OFF_CATALOGUE = (
+    ("POCO-GIFTBOX-2021", None, "POCO Fan Gift Box 2021", 1999),
+    ("POCO-STICKERS", None, "POCO sticker pack", 299),
+    ("F2PRO-CASE-BLK", "P99001", "POCO F2 Pro case (Black)", 999),
+)
 
 _CARRIERS = {
     "US": (("UPS", "1Z??##??##########"), ("FedEx", "############"), ("USPS", "9400############")),
@@ -52,8 +64,17 @@ class OrderMaker:
         self.orders = 0
         self.shipments = 0
 
-    def order(self, *, portal: str, person: Person, customer_id: str | None, guest_email: str | None,
-              placed_at: int, ship_to: dict, coupon: tuple[str, str] | None) -> tuple[dict, int, list[dict]]:
+    def order(
+        self,
+        *,
+        portal: str,
+        person: Person,
+        customer_id: str | None,
+        guest_email: str | None,
+        placed_at: int,
+        ship_to: dict,
+        coupon: tuple[str, str] | None,
+    ) -> tuple[dict, int, list[dict]]:
         """An order record, its total in cents and its shipment records. `coupon` is (code, kind)."""
         rng = self.rng
         self.orders += 1
@@ -83,8 +104,14 @@ class OrderMaker:
             "status": status,
             "placed_at": iso(placed_at),
             "lines": [
-                {"sku": ln["sku"], "product_legacy_id": ln["product_legacy_id"], "name": ln["name"],
-                 "quantity": ln["quantity"], "unit_price": money(ln["_unit"]), "discount": money(ln["_discount"])}
+                {
+                    "sku": ln["sku"],
+                    "product_legacy_id": ln["product_legacy_id"],
+                    "name": ln["name"],
+                    "quantity": ln["quantity"],
+                    "unit_price": money(ln["_unit"]),
+                    "discount": money(ln["_discount"]),
+                }
                 for ln in lines
             ],
             "shipping": money(shipping),
@@ -93,8 +120,9 @@ class OrderMaker:
             "coupon_code": coupon_code,
             "points_redeemed": points,
             "shipping_address": ship_to,
-            "billing_address": None if rng.random() < 0.6 else (ship_to if rng.random() < 0.7
-                                                                 else address(rng, person, False)),
+            "billing_address": None
+            if rng.random() < 0.6
+            else (ship_to if rng.random() < 0.7 else address(rng, person, False)),
             "payment_method": pick(rng, _PAYMENT[portal]),
         }
         shipments = self._shipments(record, placed_at, person)
@@ -119,8 +147,17 @@ class OrderMaker:
             roll = rng.random()
             quantity = 1 if roll < 0.88 else (2 if roll < 0.98 else 3)
             gross = quantity * unit
-            lines.append({"sku": sku, "product_legacy_id": product_id, "name": name, "quantity": quantity,
-                          "_unit": unit, "_gross": gross, "_discount": 0})
+            lines.append(
+                {
+                    "sku": sku,
+                    "product_legacy_id": product_id,
+                    "name": name,
+                    "quantity": quantity,
+                    "_unit": unit,
+                    "_gross": gross,
+                    "_discount": 0,
+                }
+            )
             subtotal += gross
         if discounted:  # the coupon's saving, as the legacy shop booked it: on the first line
             lines[0]["_discount"] = lines[0]["_gross"] // 10
@@ -140,17 +177,19 @@ class OrderMaker:
         for parcel in parcels:
             self.shipments += 1
             events, shipped_at, delivered_at = self._events(order, placed_at, carrier, person)
-            out.append({
-                "legacy_id": f"S{self.shipments:07d}",
-                "order_legacy_id": order["legacy_id"],
-                "carrier": carrier,
-                "tracking_number": fill(rng, template),
-                "status": events[-1]["status"],
-                "shipped_at": iso(shipped_at),
-                "delivered_at": iso(delivered_at) if delivered_at else None,
-                "lines": parcel,
-                "events": events,
-            })
+            out.append(
+                {
+                    "legacy_id": f"S{self.shipments:07d}",
+                    "order_legacy_id": order["legacy_id"],
+                    "carrier": carrier,
+                    "tracking_number": fill(rng, template),
+                    "status": events[-1]["status"],
+                    "shipped_at": iso(shipped_at),
+                    "delivered_at": iso(delivered_at) if delivered_at else None,
+                    "lines": parcel,
+                    "events": events,
+                }
+            )
         return out
 
     def _events(self, order: dict, placed_at: int, carrier: str, person: Person):
@@ -173,11 +212,20 @@ class OrderMaker:
         at += 2 * HOUR + int(rng.random() * 8 * HOUR)
         signed = f"Delivered, signed for by {person.first_name}" if rng.random() < 0.5 else "Delivered to a safe place"
         steps.append((at, "delivered", city, signed))
-        events = [{"at": iso(t), "status": s, "location": loc, "description": text}
-                  for t, s, loc, text in steps if t <= self.exported_at]
+        events = [
+            {"at": iso(t), "status": s, "location": loc, "description": text}
+            for t, s, loc, text in steps
+            if t <= self.exported_at
+        ]
         if not events:  # labelled after the export: the parcel is known but has not moved
-            events = [{"at": iso(min(steps[0][0], self.exported_at)), "status": "label_created",
-                       "location": warehouse, "description": "Shipping label created"}]
+            events = [
+                {
+                    "at": iso(min(steps[0][0], self.exported_at)),
+                    "status": "label_created",
+                    "location": warehouse,
+                    "description": "Shipping label created",
+                }
+            ]
         delivered_at = at if at <= self.exported_at else None
         return events, min(shipped_at, self.exported_at), delivered_at
 

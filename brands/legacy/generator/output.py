@@ -88,8 +88,13 @@ def write_file(root: Path, relative: str, data: bytes):
 
 
 def write_manifest(root: Path, exported_at: str, files: dict):
-    manifest = {"format": "poco-legacy-export", "version": 1, "source": "www.po.co",
-                "exported_at": exported_at, "files": files}
+    manifest = {
+        "format": "poco-legacy-export",
+        "version": 1,
+        "source": "www.po.co",
+        "exported_at": exported_at,
+        "files": files,
+    }
     (root / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
 
 

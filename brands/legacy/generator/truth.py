@@ -12,8 +12,7 @@ from .common import money
 
 ENTITIES = ("customers", "products", "orders", "shipments", "reviews", "points", "coupons", "tickets")
 CREATED, LINKED, EXCLUDED, QUARANTINED, SUPERSEDED = "created", "linked", "excluded", "quarantined", "superseded"
-_COUNTERS = ("read", "created", "updated", "unchanged", "linked", "excluded", "quarantined", "superseded",
-             "conflicts")
+_COUNTERS = ("read", "created", "updated", "unchanged", "linked", "excluded", "quarantined", "superseded", "conflicts")
 
 
 class Truth:
@@ -30,8 +29,9 @@ class Truth:
         self.staff: list[str] = []
         self.logins: list[dict] = []
 
-    def line(self, entity: str, number: int, legacy_id: str, outcome: str, reason: str | None = None,
-             ref: str | None = None):
+    def line(
+        self, entity: str, number: int, legacy_id: str, outcome: str, reason: str | None = None, ref: str | None = None
+    ):
         """Count one written line. `reason`/`ref` say why a line is quarantined (or excluded)."""
         counts = self.counts[entity]
         counts["read"] += 1

@@ -18,11 +18,18 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, required=True, help="number of customer records")
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--gzip", action="store_true", help="write .jsonl.gz files")
-        parser.add_argument("--tar", action="store_true",
-                            help="write OUT.tar.gz (one top-level directory named like OUT) instead of OUT/")
+        parser.add_argument(
+            "--tar",
+            action="store_true",
+            help="write OUT.tar.gz (one top-level directory named like OUT) instead of OUT/",
+        )
         parser.add_argument("--clean", action="store_true", help="replace OUT if it exists")
-        parser.add_argument("--no-bad-lines", dest="bad_lines", action="store_false",
-                            help="no bad line, repeated id or missing file (India records stay)")
+        parser.add_argument(
+            "--no-bad-lines",
+            dest="bad_lines",
+            action="store_false",
+            help="no bad line, repeated id or missing file (India records stay)",
+        )
         parser.add_argument("--exported-at", default=DEFAULT_EXPORTED_AT, help="the manifest's exported_at")
         parser.add_argument("--truth", help="where to write the expected outcome (default OUT.truth.json)")
 
@@ -32,8 +39,17 @@ class Command(BaseCommand):
             out = out.with_name(out.name[: -len(".tar.gz")])
         truth_path = Path(truth) if truth else out.with_name(out.name + ".truth.json")
         try:
-            summary = write_bundle(out, customers=customers, seed=seed, gzip=gzip, tar=tar, bad_lines=bad_lines,
-                                   exported_at=exported_at, clean=clean, truth_path=truth_path)
+            summary = write_bundle(
+                out,
+                customers=customers,
+                seed=seed,
+                gzip=gzip,
+                tar=tar,
+                bad_lines=bad_lines,
+                exported_at=exported_at,
+                clean=clean,
+                truth_path=truth_path,
+            )
         except GeneratorError as error:
             raise CommandError(str(error)) from error
         width = max(len(name) for name in summary.files)
