@@ -90,6 +90,7 @@ def write_bundle(
 
     started = time.monotonic()
     staging = out.with_name(f".{out.name}.partial")
+    partial = out.with_name(f".{out.name}.tar.gz.partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
@@ -108,7 +109,6 @@ def write_bundle(
         }
         truth = generator.truth.as_json(settings, iso(exported))
         if tar:
-            partial = out.with_name(f".{out.name}.tar.gz.partial")
             write_tarball(staging, partial, top=out.name)
             _replace(partial, target)
             shutil.rmtree(staging)
@@ -116,6 +116,7 @@ def write_bundle(
             _replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        partial.unlink(missing_ok=True)
         raise
     if truth_path:
         Path(truth_path).write_text(

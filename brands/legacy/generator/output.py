@@ -40,7 +40,11 @@ class JsonlWriter:
         self.name = f"{entity}.jsonl.gz" if compress else f"{entity}.jsonl"
         self._raw = open(directory / self.name, "wb")  # noqa: SIM115 - closed in close()
         self._sink = _HashingSink(self._raw)
-        self._out = gzip.GzipFile(filename="", mode="wb", fileobj=self._sink, mtime=0) if compress else self._sink
+        self._out = (
+            gzip.GzipFile(filename="", mode="wb", fileobj=self._sink, mtime=0, compresslevel=6)
+            if compress
+            else self._sink
+        )
         self._buffer: list[bytes] = []
         self._buffered = 0
         self._last: bytes | None = None
@@ -100,7 +104,10 @@ def write_manifest(root: Path, exported_at: str, files: dict):
 
 def write_tarball(root: Path, target: Path, top: str):
     """`target` (.tar.gz) holding the bundle directory `root` as the single top-level directory `top`."""
-    with open(target, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as zipped:
+    with (
+        open(target, "wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as zipped,
+    ):
         with tarfile.open(fileobj=zipped, mode="w|", format=tarfile.PAX_FORMAT) as tar:
             _add_tree(tar, root, top)
 
