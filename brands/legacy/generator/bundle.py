@@ -267,7 +267,7 @@ class _Generator:
         for n in range(max(4, self.target_accounts // 2000)):
             portal = PORTALS[n % len(PORTALS)]
             valid_from = self.exported - int(self.rng.random() * 400 * DAY)
-            self.coupon(None, portal, OK, valid_from, public=True)
+            self.coupon(None, portal, valid_from, public=True)
 
     # --- a person and their accounts -----------------------------------------------------------------
 
@@ -409,7 +409,7 @@ class _Generator:
         coupons = []
         for _ in range(1 if showcase else pick(rng, (0,) * 7 + (1,) * 8 + (2,) * 4 + (3,))):
             valid_from = account.created_at + int(rng.random() * (self.exported - account.created_at))
-            coupons.append(self.coupon(account, account.portal, account.fate, valid_from))
+            coupons.append(self.coupon(account, account.portal, valid_from))
         orders = []
         count = pick(rng, ORDERS_PER_ACCOUNT)
         for _ in range(max(2, count) if showcase else count):
@@ -422,7 +422,7 @@ class _Generator:
         if showcase or rng.random() < 0.15:
             self.ticket(account, orders)
 
-    def coupon(self, account: Account | None, portal: str, fate: str, valid_from: int, public: bool = False):
+    def coupon(self, account: Account | None, portal: str, valid_from: int, public: bool = False):
         legacy_id = self.next_id("coupons", "K")
         record = activity.coupon(
             self.rng,
@@ -445,9 +445,9 @@ class _Generator:
             if not kind:
                 reissued = activity.coupon_reissued(record, self.exported_iso)
                 self.truth.coupons["reissued" if reissued else "history"] += 1
+        pair = (record["code"], record["kind"])  # taken before a defect may spoil the record
         if public:
-            self.public_coupons[portal].append((record["code"], record["kind"]))
-        pair = (record["code"], record["kind"])
+            self.public_coupons[portal].append(pair)
         self.emit_record("coupons", record, *(forced or (CREATED, None, None)), kind=kind)
         return pair
 
