@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint migrate messages clean bench loadtest
+.PHONY: install run test lint migrate messages fuzz clean bench loadtest
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ bench: install
 # A bounded mix of pages, API calls and malformed requests under gunicorn; fails on any 5xx.
 loadtest: install
 	$(BIN)/python benchmarks/loadtest.py $(LOADTEST_ARGS)
+
+# Schemathesis against our own OpenAPI schema, on a throwaway seeded store served on 127.0.0.1.
+fuzz: install
+	$(BIN)/python scripts/fuzz_api.py -- $(FUZZ_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
