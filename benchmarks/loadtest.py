@@ -26,10 +26,14 @@ def request_mix(product_slugs: list[str]) -> list[str]:
                  "/uk/search/?q=%00%ff&category=nope/none", "/uk/search/?sort=drop+table&color=" + "x" * 300,
                  "/uk/poco/phones/?price_min=10&price_max=1", "/zz/", "/zz/poco/", "/uk/nobrand/",
                  "/uk/poco/p/no-such-product/", "/uk/poco/no/such/category/"]
-    api = ["/api/v1/stores/", "/api/v1/brands/", "/api/v1/stores/uk/products/?brand=poco",
+    api = ["/api/v1/stores/", "/api/v1/brands/poco/", "/api/v1/categories/",
+           "/api/v1/stores/uk/products/?brand=poco", "/api/v1/stores/fr/products/?q=poco&ordering=price",
+           f"/api/v1/stores/uk/products/poco/{product_slugs[0]}/",
+           f"/api/v1/stores/uk/products/poco/{product_slugs[0]}/reviews/",
            "/api/v1/stores/uk/products/?page=abc", "/api/v1/stores/uk/products/?price_min=-x",
-           "/api/v1/stores/zz/products/", f"/api/v1/stores/uk/products/{product_slugs[0]}/",
-           "/api/v1/stores/uk/products/no-such-product/", "/api/schema/"]
+           "/api/v1/stores/uk/products/?page=99999", "/api/v1/stores/uk/products/?brand=nobrand",
+           "/api/v1/stores/zz/products/", "/api/v1/stores/uk/products/poco/no-such-product/",
+           f"/api/v1/stores/in/products/poco/{product_slugs[0]}/", "/api/v1/categories/no/such/"]
     return pages + malformed + api
 
 

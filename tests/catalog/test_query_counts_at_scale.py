@@ -1,7 +1,7 @@
 """Every shopper page runs the same number of SQL queries at 200 and at 2,000 generated products, at the
 default page size and at the largest one (the benchmark checks the same at 20,000; docs/benchmarks.md).
 
-The expected figures are those of docs/shopper-pages.md, for an anonymous visitor.
+The expected figures are those of docs/shopper-pages.md and docs/api.md, for an anonymous visitor.
 """
 
 import pytest
@@ -22,6 +22,11 @@ PAGES = {
     "filtered category": ("/uk/poco/phones/", {"color": "Black", "price_min": "100", "price_max": "900"}, 13),
     "search": ("/uk/search/", {"q": "poco model"}, 9),
     "product": ("/uk/poco/p/{slug}/", {}, 12),
+    # The API's figures are those of docs/api.md: 4 for the list, +1 for the brand filter.
+    "products API": ("/api/v1/stores/uk/products/", {"brand": "poco"}, 5),
+    "filtered products API": ("/api/v1/stores/uk/products/", {"brand": "poco", "category": "phones",
+                                                               "q": "poco model", "ordering": "price"}, 6),
+    "product API": ("/api/v1/stores/uk/products/poco/{slug}/", {}, 7),
 }
 
 
@@ -33,12 +38,12 @@ def count_queries(client, url, params):
 
 
 def counts_by_page(client, slug):
-    """Queries each page runs at the default page size (an empty `page_size`) and at the largest one."""
+    """Queries each page runs at the default page size (24) and at the largest one (96)."""
     counts = {}
     for name, (url, params, _) in PAGES.items():
         url = url.format(slug=slug)
         client.get(url, params)  # warm-up: nothing cached per process is counted
-        counts[name] = {count_queries(client, url, {**params, "page_size": size}) for size in ("", 96)}
+        counts[name] = {count_queries(client, url, {**params, "page_size": size}) for size in (24, 96)}
     return counts
 
 
