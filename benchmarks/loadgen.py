@@ -24,6 +24,15 @@ class LoadResult:
     errors: Counter = field(default_factory=Counter)
     by_path: dict[str, Counter] = field(default_factory=dict)
 
+    def merge(self, other: "LoadResult") -> None:
+        """Adds another run's counts and latencies to this one."""
+        self.elapsed += other.elapsed
+        self.statuses.update(other.statuses)
+        self.latencies.extend(other.latencies)
+        self.errors.update(other.errors)
+        for path, counts in other.by_path.items():
+            self.by_path.setdefault(path, Counter()).update(counts)
+
     @property
     def requests(self) -> int:
         return sum(self.statuses.values())
@@ -44,7 +53,7 @@ def run_load(paths: list[str], *, port: int, duration: float, concurrency: int =
              max_requests: int = 200_000) -> LoadResult:
     """GETs `paths` round-robin from `concurrency` threads for `duration` seconds or `max_requests` requests.
 
-    Each thread starts at a different offset into `paths`. A response is read in full before the next
+    The threads start at offsets spread evenly over `paths`. A response is read in full before the next
     request; a connection the server closes (a sync gunicorn worker closes after each response) is
     reopened by http.client on the next request.
     """
@@ -93,7 +102,8 @@ def run_load(paths: list[str], *, port: int, duration: float, concurrency: int =
                 result.by_path.setdefault(path, Counter()).update(counts)
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(i * len(paths) // concurrency,), daemon=True)
+               for i in range(concurrency)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -123,7 +123,7 @@ def _sorted(products: QuerySet, query: ProductQuery) -> QuerySet:
     return products.order_by("name", "pk")
 
 
-class _PageFiguresPaginator(Paginator):
+class PageFiguresPaginator(Paginator):
     """Counts and slices the listing on product ids alone; only the rows of the page get their figures.
 
     A database computes a row's select-list subqueries (price, stock, rating) before it sorts, so slicing
@@ -141,7 +141,7 @@ def listed_products_page(*, store: RegionalStore, query: ProductQuery, number, p
 
     A number past the end gives the last page, a number that is not one the first (Paginator.get_page).
     """
-    return _PageFiguresPaginator(listed_products(store=store, query=query), per_page).get_page(number)
+    return PageFiguresPaginator(listed_products(store=store, query=query), per_page).get_page(number)
 
 
 def _first_images() -> Prefetch:
