@@ -7,6 +7,7 @@ the defaults are an embedded SQLite database and Celery in eager mode.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -158,3 +159,33 @@ LOGGING = {
 # Catalog pages list this many products per page unless the shopper asks for another size (capped).
 CATALOG_PAGE_SIZE = env.int("CATALOG_PAGE_SIZE", default=24)
 CATALOG_MAX_PAGE_SIZE = env.int("CATALOG_MAX_PAGE_SIZE", default=96)
+
+# After-sales (support cases). Service-level targets in hours per priority: the defaults the
+# ServiceLevel rows are seeded from (the rows, editable in the admin, are what the clock uses).
+# Absolute links in e-mails start with this.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+AFTERSALES_CASE_NUMBER_PREFIX = env.str("AFTERSALES_CASE_NUMBER_PREFIX", default="MS")
+AFTERSALES_SERVICE_LEVELS = {
+    # priority: (first response hours, resolution hours)
+    "urgent": (2, 24),
+    "high": (8, 72),
+    "normal": (24, 120),
+    "low": (48, 240),
+}
+AFTERSALES_DUE_SOON_HOURS = env.int("AFTERSALES_DUE_SOON_HOURS", default=4)
+AFTERSALES_REOPEN_DAYS = env.int("AFTERSALES_REOPEN_DAYS", default=30)
+# Months of warranty from the order date, by regional store code; stores not listed get the default.
+AFTERSALES_WARRANTY_MONTHS = {"uk": 24, "fr": 24, "global": 12}
+AFTERSALES_WARRANTY_DEFAULT_MONTHS = 12
+AFTERSALES_ATTACHMENT_MAX_BYTES = env.int("AFTERSALES_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+AFTERSALES_ATTACHMENT_MAX_FILES = env.int("AFTERSALES_ATTACHMENT_MAX_FILES", default=5)
+AFTERSALES_ATTACHMENT_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"]
+AFTERSALES_QUEUE_PAGE_SIZE = env.int("AFTERSALES_QUEUE_PAGE_SIZE", default=50)
+AFTERSALES_DIGEST_MAX_CASES = env.int("AFTERSALES_DIGEST_MAX_CASES", default=100)
+
+CELERY_BEAT_SCHEDULE = {
+    "aftersales-breach-digest": {
+        "task": "aftersales.send_breach_digest",
+        "schedule": crontab(hour=6, minute=0),
+    },
+}

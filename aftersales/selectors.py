@@ -1,0 +1,259 @@
+"""Reads shared by the agents' workspace, the customers' portal, the API and the legacy loader.
+
+The queue pages by keyset on (due_at, id) with NULLs (resolved and closed cases) last, never by OFFSET,
+and counts per status, kind and priority in one aggregate query whatever the filters.
+"""
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.dateparse import parse_datetime
+
+from storefront.accounts.models import normalize_email
+from storefront.orders.models import Order
+
+from .models import Case, Kind, Message, Priority, Status, StatusChange
+from .roles import SUPPORT_AGENTS_GROUP
+from .scope import AgentScope
+from .transitions import ACTIVE
+from .warranty import Warranty, order_warranty
+
+User = get_user_model()
+
+CASE_RELATED = ("customer", "store", "brand", "order", "order__store", "variant__product", "assigned_to")
+
+
+# --- Customers ----------------------------------------------------------------------------------------
+
+def customer_cases(*, customer) -> QuerySet[Case]:
+    """A customer's own cases, new and carried over, the latest first."""
+    return (
+        Case.objects.filter(customer=customer)
+        .select_related("store", "brand", "order")
+        .order_by("-opened_at", "-id")
+    )
+
+
+def thread_prefetch(*, include_internal: bool) -> Prefetch:
+    messages = Message.objects.select_related("author").prefetch_related("attachments")
+    if not include_internal:
+        messages = messages.filter(is_internal=False)
+    return Prefetch("messages", queryset=messages, to_attr="thread")
+
+
+def _case_detail_queryset(*, include_internal: bool) -> QuerySet[Case]:
+    return Case.objects.select_related(*CASE_RELATED).prefetch_related(
+        thread_prefetch(include_internal=include_internal),
+        Prefetch("status_changes", queryset=StatusChange.objects.select_related("changed_by"), to_attr="history"),
+    )
+
+
+def customer_case_or_404(*, customer, number: str) -> Case:
+    """The customer's own case with its thread WITHOUT internal notes; 404 for anyone else's."""
+    case = _case_detail_queryset(include_internal=False).filter(customer=customer, number=number).first()
+    if case is None:
+        raise Http404("No such case")
+    return case
+
+
+def customer_orders(*, customer, limit: int = 20) -> QuerySet[Order]:
+    """The customer's orders (placed in the account, or as a guest with the account's e-mail), latest first."""
+    return (
+        Order.objects.filter(Q(user=customer) | Q(user__isnull=True, email=normalize_email(customer.email)))
+        .select_related("store")
+        .prefetch_related("lines__variant__product")
+        .order_by("-placed_at", "-id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class OrderWithWarranty:
+    order: Order
+    warranty: Warranty
+
+
+def customer_orders_with_warranty(*, customer, now: datetime, limit: int = 20) -> list[OrderWithWarranty]:
+    return [
+        OrderWithWarranty(order=order, warranty=order_warranty(order, now=now))
+        for order in customer_orders(customer=customer, limit=limit)
+    ]
+
+
+# --- Agents -------------------------------------------------------------------------------------------
+
+def agent_case_or_404(*, scope: AgentScope, number: str) -> Case:
+    """A case in the agent's scope with its whole thread (internal notes too); 404 outside the scope."""
+    case = scope.cases(_case_detail_queryset(include_internal=True)).filter(number=number).first()
+    if case is None:
+        raise Http404("No such case")
+    return case
+
+
+def support_agents() -> QuerySet:
+    """Active staff in the "Support agents" group."""
+    return User.objects.filter(is_active=True, is_staff=True, groups__name=SUPPORT_AGENTS_GROUP).distinct()
+
+
+def agents_for_case(case: Case) -> QuerySet:
+    """Agents whose scope covers the case: those it may be assigned to."""
+    return support_agents().filter(agent_profile__brands=case.brand_id, agent_profile__stores=case.store_id).order_by(
+        "email"
+    )
+
+
+@dataclass
+class QueueFilters:
+    """What an agent asked the queue for; every field optional. Built by QueueFilterForm (pages and API)."""
+
+    brand_id: int | None = None
+    store_id: int | None = None
+    status: str = ""
+    kind: str = ""
+    priority: str = ""
+    assigned: str = ""  # "me" or "unassigned"
+    due: str = ""  # "soon" or "breached"
+    source: str = ""  # Case.Source value
+    q: str = ""
+    active_only: bool = False
+
+
+def _search(q: str) -> Q:
+    """A case number (new or legacy), a customer e-mail, an order number or a serial/IMEI: each an exact,
+    indexed match (a subquery for e-mail and order, so no join is needed to filter)."""
+    term = q.strip()
+    if "@" in term:
+        return Q(customer__in=User.objects.filter(email=normalize_email(term)).values("pk"))
+    return (
+        Q(number=term.upper())
+        | Q(order__in=Order.objects.filter(number=term).values("pk"))
+        | Q(serial_number=term)
+    )
+
+
+def case_queue(*, scope: AgentScope, filters: QueueFilters, now: datetime, with_status: bool = True) -> QuerySet[Case]:
+    """The cases in scope matching the filters (without `status` when `with_status` is false: the counts)."""
+    cases = scope.cases(Case.objects.all())
+    if filters.brand_id:
+        cases = cases.filter(brand_id=filters.brand_id)
+    if filters.store_id:
+        cases = cases.filter(store_id=filters.store_id)
+    if with_status and filters.status:
+        cases = cases.filter(status=filters.status)
+    elif with_status and filters.active_only:
+        cases = cases.filter(status__in=ACTIVE)
+    if filters.kind:
+        cases = cases.filter(kind=filters.kind)
+    if filters.priority:
+        cases = cases.filter(priority=filters.priority)
+    if filters.assigned == "me":
+        cases = cases.filter(assigned_to=scope.user)
+    elif filters.assigned == "unassigned":
+        cases = cases.filter(assigned_to__isnull=True)
+    if filters.due == "breached":
+        cases = cases.filter(due_at__lt=now)
+    elif filters.due == "soon":
+        cases = cases.filter(due_at__gte=now, due_at__lt=now + timedelta(hours=settings.AFTERSALES_DUE_SOON_HOURS))
+    if filters.source:
+        cases = cases.filter(source=filters.source)
+    if filters.q:
+        cases = cases.filter(_search(filters.q))
+    return cases
+
+
+def queue_counts(*, scope: AgentScope, filters: QueueFilters, now: datetime) -> dict[str, dict[str, int]]:
+    """Cases per status, kind and priority (and breached, unassigned) under the other filters: ONE query.
+
+    Status counts ignore the status filter, so the tabs show what each status would give.
+    """
+    cases = case_queue(scope=scope, filters=filters, now=now, with_status=False)
+    aggregates = {f"status_{s}": Count("pk", filter=Q(status=s)) for s in Status.values}
+    aggregates |= {f"kind_{k}": Count("pk", filter=Q(kind=k)) for k in Kind.values}
+    aggregates |= {f"priority_{p}": Count("pk", filter=Q(priority=p)) for p in Priority.values}
+    aggregates |= {
+        "all": Count("pk"),
+        "breached": Count("pk", filter=Q(due_at__lt=now)),
+        "unassigned": Count("pk", filter=Q(assigned_to__isnull=True, status__in=ACTIVE)),
+    }
+    row = cases.order_by().aggregate(**aggregates)
+    return {
+        "status": {s: row[f"status_{s}"] for s in Status.values},
+        "kind": {k: row[f"kind_{k}"] for k in Kind.values},
+        "priority": {p: row[f"priority_{p}"] for p in Priority.values},
+        "total": {"all": row["all"], "breached": row["breached"], "unassigned": row["unassigned"]},
+    }
+
+
+class BadCursor(ValueError):
+    """A `cursor` parameter that is not one this queue handed out."""
+
+
+def cursor_encode(case: Case) -> str:
+    raw = f"{case.due_at.isoformat() if case.due_at else ''}|{case.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def cursor_decode(cursor: str) -> tuple[datetime | None, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        due, pk = raw.split("|")
+        due_at = parse_datetime(due) if due else None
+        if due and due_at is None:
+            raise ValueError(due)
+        return due_at, int(pk)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
+        raise BadCursor("The page cursor is not valid; start again from the first page.") from error
+
+
+@dataclass
+class QueuePage:
+    cases: list[Case]
+    next_cursor: str | None
+
+
+def queue_page(cases: QuerySet[Case], *, cursor: str = "", size: int | None = None) -> QueuePage:
+    """One page of `cases` by (due_at NULLS LAST, id), after `cursor`: an index range scan at any depth."""
+    size = size or settings.AFTERSALES_QUEUE_PAGE_SIZE
+    if cursor:
+        due_at, pk = cursor_decode(cursor)
+        if due_at is None:
+            cases = cases.filter(due_at__isnull=True, pk__gt=pk)
+        else:
+            cases = cases.filter(Q(due_at__gt=due_at) | Q(due_at=due_at, pk__gt=pk) | Q(due_at__isnull=True))
+    cases = cases.select_related("customer", "store", "brand", "assigned_to", "order")
+    rows = list(cases.order_by(*Case._meta.ordering)[: size + 1])
+    has_next = len(rows) > size
+    rows = rows[:size]
+    return QueuePage(cases=rows, next_cursor=cursor_encode(rows[-1]) if has_next else None)
+
+
+# --- The legacy loader ----------------------------------------------------------------------------------
+
+def staff_ids_by_email(emails) -> dict[str, int]:
+    """Active staff accounts by normalized e-mail, in one query: how legacy agents are matched (rule 7)."""
+    wanted = {normalize_email(e) for e in emails if e}
+    if not wanted:
+        return {}
+    return dict(
+        User.objects.filter(email__in=wanted, is_staff=True, is_active=True).values_list("email", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class LegacyCaseState:
+    case_id: int
+    changed_since_import: bool
+
+
+def legacy_case_states(legacy_ids) -> dict[str, LegacyCaseState]:
+    """What the store holds for these legacy tickets, in one query: a re-import must not overwrite a case
+    changed in the store since it was imported (rule 9: a conflict)."""
+    rows = Case.objects.filter(legacy_id__in=list(legacy_ids)).only(
+        "pk", "legacy_id", "imported_at", "changed_in_store_at"
+    )
+    return {case.legacy_id: LegacyCaseState(case.pk, case.changed_since_import) for case in rows}
