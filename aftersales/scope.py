@@ -15,11 +15,12 @@ class AgentScope:
     brand_ids: frozenset[int]
     store_ids: frozenset[int]
 
-    def cases(self, cases: QuerySet) -> QuerySet:
-        """`cases` narrowed to this scope; an agent without brands or stores sees none."""
+    def cases(self, cases: QuerySet, *, via: str = "") -> QuerySet:
+        """`cases` narrowed to this scope; an agent without brands or stores sees none. `via` reaches the case
+        from another model (`"message__case__"` for attachments)."""
         if self.is_admin:
             return cases
-        return cases.filter(brand_id__in=self.brand_ids, store_id__in=self.store_ids)
+        return cases.filter(**{f"{via}brand_id__in": self.brand_ids, f"{via}store_id__in": self.store_ids})
 
     def covers(self, case) -> bool:
         return self.is_admin or (case.brand_id in self.brand_ids and case.store_id in self.store_ids)

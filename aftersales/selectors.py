@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 from storefront.accounts.models import normalize_email
 from storefront.orders.models import Order
 
-from .models import Case, Kind, Message, Priority, Status, StatusChange
+from .models import Attachment, Case, Kind, Message, Priority, Status, StatusChange
 from .roles import SUPPORT_AGENTS_GROUP
 from .scope import AgentScope
 from .transitions import ACTIVE
@@ -62,13 +62,12 @@ def customer_case_or_404(*, customer, number: str) -> Case:
     return case
 
 
-def customer_orders(*, customer, limit: int = 20) -> QuerySet[Order]:
+def customer_orders(*, customer) -> QuerySet[Order]:
     """The customer's orders (placed in the account, or as a guest with the account's e-mail), latest first."""
     return (
         Order.objects.filter(Q(user=customer) | Q(user__isnull=True, email=normalize_email(customer.email)))
         .select_related("store")
-        .prefetch_related("lines__variant__product")
-        .order_by("-placed_at", "-id")[:limit]
+        .order_by("-placed_at", "-id")
     )
 
 
@@ -81,8 +80,18 @@ class OrderWithWarranty:
 def customer_orders_with_warranty(*, customer, now: datetime, limit: int = 20) -> list[OrderWithWarranty]:
     return [
         OrderWithWarranty(order=order, warranty=order_warranty(order, now=now))
-        for order in customer_orders(customer=customer, limit=limit)
+        for order in customer_orders(customer=customer).prefetch_related("lines__variant__product")[:limit]
     ]
+
+
+def customer_attachment_or_404(*, customer, pk: int) -> Attachment:
+    """An attachment of the customer's own case, on a message they may read (never an internal note)."""
+    attachment = Attachment.objects.filter(
+        pk=pk, message__case__customer=customer, message__is_internal=False
+    ).first()
+    if attachment is None:
+        raise Http404("No such attachment")
+    return attachment
 
 
 # --- Agents -------------------------------------------------------------------------------------------
@@ -93,6 +102,13 @@ def agent_case_or_404(*, scope: AgentScope, number: str) -> Case:
     if case is None:
         raise Http404("No such case")
     return case
+
+
+def agent_attachment_or_404(*, scope: AgentScope, pk: int) -> Attachment:
+    attachment = scope.cases(Attachment.objects.filter(pk=pk), via="message__case__").first()
+    if attachment is None:
+        raise Http404("No such attachment")
+    return attachment
 
 
 def support_agents() -> QuerySet:
