@@ -1,5 +1,4 @@
-from datetime import datetime, timedelta
-from datetime import timezone as tz
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -10,7 +9,15 @@ from django.utils import timezone
 from aftersales import services
 from aftersales.models import Case, ServiceLevel, StatusChange
 from aftersales.scope import agent_scope
-from tests.factories import OrderFactory, OrderLineFactory, ProductFactory, UserFactory, VariantFactory, get_brand
+from tests.factories import (
+    OrderFactory,
+    OrderLineFactory,
+    ProductFactory,
+    UserFactory,
+    VariantFactory,
+    get_brand,
+    get_store,
+)
 
 from .factories import PNG, CaseFactory, make_agent
 
@@ -22,20 +29,19 @@ def poco_phone(reference_data):
 
 def open_case(customer, variant, **extra):
     return services.case_open(customer=customer, kind="repair", subject="Cracked screen", body="It fell.",
-                              variant=variant, store=extra.pop("store", None) or customer.preferred_store
-                              or __import__("tests.factories").factories.get_store("uk"), **extra)
+                              variant=variant, store=get_store("uk"), **extra)
 
 
 def test_new_cases_are_numbered_in_the_stores_series_per_year(customer, poco_phone, settings):
     settings.AFTERSALES_CASE_NUMBER_PREFIX = "MS"
-    first = open_case(customer, poco_phone, now=datetime(2026, 3, 1, tzinfo=tz.utc))
-    second = open_case(customer, poco_phone, now=datetime(2026, 3, 2, tzinfo=tz.utc))
-    next_year = open_case(customer, poco_phone, now=datetime(2027, 1, 1, tzinfo=tz.utc))
+    first = open_case(customer, poco_phone, now=datetime(2026, 3, 1, tzinfo=UTC))
+    second = open_case(customer, poco_phone, now=datetime(2026, 3, 2, tzinfo=UTC))
+    next_year = open_case(customer, poco_phone, now=datetime(2027, 1, 1, tzinfo=UTC))
     assert [first.number, second.number, next_year.number] == ["MS-2026-000001", "MS-2026-000002", "MS-2027-000001"]
 
 
 def test_opening_records_the_thread_the_history_and_the_deadlines(customer, poco_phone, png_upload):
-    now = datetime(2026, 5, 1, 9, tzinfo=tz.utc)
+    now = datetime(2026, 5, 1, 9, tzinfo=UTC)
     ServiceLevel.objects.filter(priority="normal").update(first_response_hours=10, resolution_hours=100)
     case = open_case(customer, poco_phone, uploads=[png_upload], now=now)
     assert case.brand.slug == "poco" and case.status == "open"

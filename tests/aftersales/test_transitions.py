@@ -25,7 +25,9 @@ def test_agents_move_along_the_table(current, target):
     transition_check(case=a_case(current), to_status=target, actor=AGENT, now=timezone.now())
 
 
-@pytest.mark.parametrize("current, target", [("open", "resolved"), ("closed", "in_progress"), ("resolved", "in_repair")])
+@pytest.mark.parametrize(
+    "current, target", [("open", "resolved"), ("closed", "in_progress"), ("resolved", "in_repair")]
+)
 def test_moves_outside_the_table_are_refused_with_both_statuses_named(current, target):
     with pytest.raises(TransitionNotAllowed) as refused:
         transition_check(case=a_case(current), to_status=target, actor=AGENT, now=timezone.now())

@@ -1,5 +1,4 @@
-from datetime import date, datetime, timedelta
-from datetime import timezone as tz
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,7 +18,7 @@ def test_months_are_added_with_the_day_clamped_to_the_month_end():
 
 @pytest.mark.parametrize("store_code, months", [("uk", 24), ("fr", 24), ("global", 12)])
 def test_warranty_runs_from_the_order_date_by_store(reference_data, store_code, months):
-    placed = datetime(2024, 3, 10, 12, tzinfo=tz.utc)
+    placed = datetime(2024, 3, 10, 12, tzinfo=UTC)
     order = OrderFactory(store=get_store(store_code), placed_at=placed)
     warranty = order_warranty(order, now=placed + timedelta(days=400))
     assert warranty.months == months
