@@ -16,10 +16,10 @@ from django.http import Http404
 from django.utils.dateparse import parse_datetime
 
 from storefront.accounts.models import normalize_email
+from storefront.accounts.services import SUPPORT_AGENTS_GROUP
 from storefront.orders.models import Order
 
 from .models import Attachment, Case, Kind, Message, Priority, Status, StatusChange
-from .roles import SUPPORT_AGENTS_GROUP
 from .scope import AgentScope
 from .transitions import ACTIVE
 from .warranty import Warranty, order_warranty
@@ -114,6 +114,14 @@ def agent_attachment_or_404(*, scope: AgentScope, pk: int) -> Attachment:
 def support_agents() -> QuerySet:
     """Active staff in the "Support agents" group."""
     return User.objects.filter(is_active=True, is_staff=True, groups__name=SUPPORT_AGENTS_GROUP).distinct()
+
+
+def agents_for_scope(scope: AgentScope) -> QuerySet:
+    """Agents who share part of this scope (all agents for an admin): whom bulk assignment offers."""
+    agents = support_agents()
+    if not scope.is_admin:
+        agents = agents.filter(agent_profile__brands__in=scope.brand_ids, agent_profile__stores__in=scope.store_ids)
+    return agents.order_by("email")
 
 
 def agents_for_case(case: Case) -> QuerySet:

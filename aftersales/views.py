@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import selectors, services
 from .downloads import attachment_response
 from .forms import AgentReplyForm, AssignForm, BulkForm, QueueFilterForm, StatusForm
-from .models import Status
+from .models import Kind, Priority, Status
 from .scope import agent_scope
 from .transitions import AGENT, allowed_targets
 
@@ -54,6 +54,8 @@ def queue(request):
     scope, now = request.agent_scope, timezone.now()
     form = QueueFilterForm(request.GET, scope=scope)
     page, counts, cursor_error = None, None, ""
+    params = request.GET.copy()
+    params.pop("cursor", None)
     if form.is_valid():
         filters = form.filters()
         cases = selectors.case_queue(scope=scope, filters=filters, now=now)
@@ -62,13 +64,17 @@ def queue(request):
         except selectors.BadCursor as error:
             cursor_error = str(error)
         counts = selectors.queue_counts(scope=scope, filters=filters, now=now)
-    params = request.GET.copy()
-    for name in ("cursor", "status"):
-        params.pop(name, None)
-    status_tabs = [(value, label, counts["status"][value]) for value, label in Status.choices] if counts else []
+    facets = []
+    if counts:
+        for facet, choices in (("status", Status.choices), ("kind", Kind.choices), ("priority", Priority.choices)):
+            others = params.copy()
+            others.pop(facet, None)
+            base = f"?{others.urlencode()}&{facet}="
+            facets.append([(base + value, label, counts[facet][value]) for value, label in choices])
     return render(request, "aftersales/workspace/queue.html", {
         "form": form, "page": page, "counts": counts, "now": now, "cursor_error": cursor_error,
-        "filter_query": params.urlencode(), "status_tabs": status_tabs, "bulk_form": BulkForm(),
+        "filter_query": params.urlencode(), "facets": facets, "bulk_form": BulkForm(),
+        "bulk_agents": selectors.agents_for_scope(scope),
     })
 
 

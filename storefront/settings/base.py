@@ -159,11 +159,14 @@ LOGGING = {
 # Catalog pages list this many products per page unless the shopper asks for another size (capped).
 CATALOG_PAGE_SIZE = env.int("CATALOG_PAGE_SIZE", default=24)
 CATALOG_MAX_PAGE_SIZE = env.int("CATALOG_MAX_PAGE_SIZE", default=96)
+# A variant with this many units or fewer (but some) shows as "only a few left".
+CATALOG_LOW_STOCK = env.int("CATALOG_LOW_STOCK", default=5)
+
+# Absolute links in e-mails start with this.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # After-sales (support cases). Service-level targets in hours per priority: the defaults the
 # ServiceLevel rows are seeded from (the rows, editable in the admin, are what the clock uses).
-# Absolute links in e-mails start with this.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 AFTERSALES_CASE_NUMBER_PREFIX = env.str("AFTERSALES_CASE_NUMBER_PREFIX", default="MS")
 AFTERSALES_SERVICE_LEVELS = {
     # priority: (first response hours, resolution hours)

@@ -6,12 +6,6 @@ from tests.factories import UserFactory
 from .factories import PDF, PNG, make_agent
 
 
-@pytest.fixture(autouse=True)
-def login_page(settings):
-    """The accounts app owns the login page; until it lands the redirect target is its path."""
-    settings.LOGIN_URL = "/account/login/"
-
-
 @pytest.fixture
 def customer(reference_data):
     return UserFactory(email="claire@example.com")

@@ -3,13 +3,12 @@
 import hashlib
 
 import factory
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from aftersales.models import AgentProfile, Attachment, AuthorType, Case, Message, StatusChange
-from aftersales.roles import SUPPORT_AGENTS_GROUP
 from aftersales.service_levels import case_deadlines_set, service_level_targets
+from storefront.accounts.services import user_make_support_agent
 from tests.factories import UserFactory, get_brand, get_store
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -70,9 +69,7 @@ def attachment_add(message: Message, *, content: bytes = PNG, filename="photo.pn
 
 def make_agent(*, brands=(), stores=(), email=None, **extra):
     """A staff account in the "Support agents" group working on `brands` in `stores`."""
-    user = UserFactory(is_staff=True, **({"email": email} if email else {}), **extra)
-    group, _ = Group.objects.get_or_create(name=SUPPORT_AGENTS_GROUP)
-    user.groups.add(group)
+    user = user_make_support_agent(user=UserFactory(**({"email": email} if email else {}), **extra))
     profile = AgentProfile.objects.create(user=user)
     profile.brands.set(brands)
     profile.stores.set(stores)

@@ -95,6 +95,13 @@ def test_the_first_public_agent_reply_stops_the_first_response_clock(poco_agent,
     assert "Please send a photo." in mail.outbox[0].body
 
 
+def test_plain_text_emails_are_not_html_escaped(poco_agent, django_capture_on_commit_callbacks):
+    case = CaseFactory(subject="Screen & <case>")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_reply_by_agent(case=case, agent=poco_agent, body="Use 'safe mode' & retry")
+    assert "Screen & <case>" in mail.outbox[0].body and "Use 'safe mode' & retry" in mail.outbox[0].body
+
+
 def test_customer_emails_speak_the_customers_language(poco_agent, django_capture_on_commit_callbacks):
     case = CaseFactory(customer=UserFactory(preferred_language="fr"))
     with django_capture_on_commit_callbacks(execute=True):
