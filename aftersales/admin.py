@@ -1,8 +1,10 @@
-"""Admin for cases and their parts. Status and deadlines are read-only here: they move through the services
-(transitions are recorded); the admin edits the rest and the agents' scopes and service levels."""
+"""Admin for cases and their parts. Status, priority and deadlines are read-only here: they move through the
+services (transitions recorded, deadlines recomputed); the admin edits the rest, the agents' scopes and the
+service levels."""
 
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from .models import AgentProfile, Attachment, Case, Message, ServiceLevel, StatusChange
@@ -42,11 +44,18 @@ class CaseAdmin(admin.ModelAdmin):
     search_fields = ["=number", "=customer__email", "=serial_number", "=order__number"]
     list_select_related = ["customer", "brand", "store", "assigned_to"]
     raw_id_fields = ["customer", "order", "variant", "assigned_to"]
-    readonly_fields = ["status", "source", "legacy_id", "opened_at", "updated_at", "first_response_at", "resolved_at",
-                       "closed_at", "first_response_due_at", "resolution_due_at", "due_at", "imported_at",
-                       "changed_in_store_at"]
+    # Status, priority and the clock move through the services (recorded, deadlines recomputed).
+    readonly_fields = ["status", "priority", "source", "legacy_id", "opened_at", "updated_at", "first_response_at",
+                       "resolved_at", "closed_at", "resolution_clock_from", "first_response_due_at",
+                       "resolution_due_at", "due_at", "imported_at", "changed_in_store_at"]
     inlines = [MessageInline, StatusChangeInline]
     show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        """An edit here is a change in the store: a re-import must not overwrite it (FORMAT.md rule 9)."""
+        if change:
+            obj.updated_at = obj.changed_in_store_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
 
 class AttachmentInline(admin.TabularInline):

@@ -100,6 +100,10 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
 
 
+class PriorityForm(forms.Form):
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+
+
 class AssignForm(forms.Form):
     """Empty assignee: unassign. The service checks the assignee's scope."""
 

@@ -79,6 +79,9 @@ class Case(models.Model):
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    resolution_clock_from = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text=_("When the resolution clock started: opening or reopening")
+    )
     first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
     resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
     due_at = models.DateTimeField(

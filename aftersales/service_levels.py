@@ -34,8 +34,9 @@ def case_deadlines_set(case: Case, *, targets: dict[str, Targets], resolution_fr
     """Sets the case's deadlines (in memory). The clock starts at `opened_at` (a carried-over case's legacy
     opening time); `resolution_from` restarts the resolution clock (a reopened case)."""
     target = targets[case.priority]
+    case.resolution_clock_from = resolution_from or case.opened_at
     case.first_response_due_at = case.opened_at + timedelta(hours=target.first_response_hours)
-    case.resolution_due_at = (resolution_from or case.opened_at) + timedelta(hours=target.resolution_hours)
+    case.resolution_due_at = case.resolution_clock_from + timedelta(hours=target.resolution_hours)
     case_due_at_set(case)
 
 

@@ -258,6 +258,22 @@ def case_assign(*, case: Case, assignee, by, now: datetime | None = None) -> Cas
     return case
 
 
+@transaction.atomic
+def case_priority_set(*, case: Case, priority: str, by, now: datetime | None = None) -> Case:
+    """Re-prioritises a case; its deadlines follow the new priority's targets, counted from its opening."""
+    now = now or timezone.now()
+    if priority not in Priority.values:
+        raise ValidationError(_("“%(priority)s” is not a priority.") % {"priority": priority}, code="priority")
+    case = _locked(case)
+    if case.is_closed:
+        raise ValidationError(CLOSED_MESSAGE, code="closed")
+    case.priority = priority
+    case_deadlines_set(case, targets=service_level_targets(), resolution_from=case.resolution_clock_from)
+    _touch(case, now)
+    case.save()
+    return case
+
+
 @dataclass
 class BulkResult:
     done: list[str] = field(default_factory=list)  # case numbers
@@ -309,7 +325,8 @@ def cases_bulk_transition(*, scope: AgentScope, case_ids, to_status: str, now: d
         changed.append(case)
         result.done.append(case.number)
     Case.objects.bulk_update(changed, ["status", "resolved_at", "closed_at", "first_response_due_at",
-                                       "resolution_due_at", "due_at", "updated_at", "changed_in_store_at"])
+                                       "resolution_due_at", "resolution_clock_from", "due_at", "updated_at",
+                                       "changed_in_store_at"])
     StatusChange.objects.bulk_create(changes)
     for case, change in zip(changed, changes, strict=True):
         notifications.customer_notify_of_status(case=case, change=change)

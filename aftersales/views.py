@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors, services
 from .downloads import attachment_response
-from .forms import AgentReplyForm, AssignForm, BulkForm, QueueFilterForm, StatusForm
+from .forms import AgentReplyForm, AssignForm, BulkForm, PriorityForm, QueueFilterForm, StatusForm
 from .models import Kind, Priority, Status
 from .scope import agent_scope
 from .transitions import AGENT, allowed_targets
@@ -140,6 +140,7 @@ def _case_page(request, number, *, reply_form=None, status=200):
         "agents": selectors.agents_for_case(case) if not case.is_closed else [],
         "reply_form": reply_form or AgentReplyForm(),
         "status_form": status_form if targets else None,
+        "priority_form": PriorityForm(initial={"priority": case.priority}),
     }, status=status)
 
 
@@ -175,6 +176,22 @@ def case_status(request, number):
             messages.error(request, _error_text(error))
         else:
             messages.success(request, _("Status changed."))
+    return redirect("aftersales:case", number=case.number)
+
+
+@require_POST
+@agent_required
+def case_priority(request, number):
+    case = selectors.agent_case_or_404(scope=request.agent_scope, number=number)
+    form = PriorityForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(list(form.errors.get("priority", [])))
+        services.case_priority_set(case=case, priority=form.cleaned_data["priority"], by=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Priority changed; the deadlines follow it."))
     return redirect("aftersales:case", number=case.number)
 
 

@@ -4,7 +4,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Attachment, Case, Kind, Message, Status, StatusChange
+from ..models import Attachment, Case, Kind, Message, Priority, Status, StatusChange
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -148,6 +148,10 @@ class AgentReplyInput(ReplyInput):
 
 class TransitionInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
+
+
+class PriorityInput(serializers.Serializer):
+    priority = serializers.ChoiceField(choices=Priority.choices)
 
 
 class AssignInput(serializers.Serializer):

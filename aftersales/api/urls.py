@@ -17,5 +17,7 @@ urlpatterns = [
     path("support/cases/<str:number>/messages/", views.AgentReplyView.as_view(), name="support-case-reply"),
     path("support/cases/<str:number>/transition/", views.AgentTransitionView.as_view(),
          name="support-case-transition"),
+    path("support/cases/<str:number>/priority/", views.AgentPriorityView.as_view(),
+         name="support-case-priority"),
     path("support/cases/<str:number>/assign/", views.AgentAssignView.as_view(), name="support-case-assign"),
 ]

@@ -234,6 +234,20 @@ class AgentTransitionView(AgentMixin, APIView):
 
 
 @extend_schema(tags=["support"])
+class AgentPriorityView(AgentMixin, APIView):
+    @extend_schema(request=serializers.PriorityInput, responses=serializers.AgentCaseSerializer)
+    def post(self, request, number):
+        """Re-prioritise the case; its deadlines follow the new priority's service level."""
+        case = selectors.agent_case_or_404(scope=self.scope, number=number)
+        data = _valid(serializers.PriorityInput, request.data)
+        try:
+            services.case_priority_set(case=case, priority=data["priority"], by=request.user)
+        except ValidationError as error:
+            _raise_api_error(error)
+        return self.case_response(number)
+
+
+@extend_schema(tags=["support"])
 class AgentAssignView(AgentMixin, APIView):
     @extend_schema(request=serializers.AssignInput, responses=serializers.AgentCaseSerializer)
     def post(self, request, number):

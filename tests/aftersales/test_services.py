@@ -188,3 +188,14 @@ def test_the_breach_digest_goes_to_agents_of_the_breached_cases(
 def test_agents_outside_the_group_are_not_agents(reference_data):
     assert agent_scope(UserFactory(is_staff=True)) is None
     assert agent_scope(make_agent()).brand_ids == frozenset()
+
+
+def test_a_new_priority_moves_the_deadlines_from_the_same_clock(poco_agent):
+    case = CaseFactory(priority="normal")
+    opened = case.opened_at
+    case = services.case_priority_set(case=case, priority="urgent", by=poco_agent)
+    assert case.first_response_due_at == opened + timedelta(hours=2)
+    assert case.resolution_due_at == opened + timedelta(hours=24)
+    assert case.due_at == case.first_response_due_at
+    with pytest.raises(ValidationError, match="“asap” is not a priority"):
+        services.case_priority_set(case=case, priority="asap", by=poco_agent)

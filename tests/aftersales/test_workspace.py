@@ -120,3 +120,25 @@ def test_filters_offer_only_the_agents_brands_and_stores(client, poco_agent, fie
     form = client.get(reverse("aftersales:queue")).context["form"]
     offered = {str(obj) for obj in form.fields[field].queryset}
     assert offered == ({"POCO"} if field == "brand" else {"Global (global)", "United Kingdom (uk)", "France (fr)"})
+
+
+def test_the_case_page_costs_the_same_however_long_the_thread(client, poco_agent, django_assert_max_num_queries):
+    case = CaseFactory()
+    for n in range(2):
+        attachment_add(MessageFactory(case=case, body=f"message {n}"))
+    client.force_login(poco_agent)
+    with django_assert_max_num_queries(40) as captured:
+        assert client.get(reverse("aftersales:case", args=[case.number])).status_code == 200
+    short = len(captured.captured_queries)
+    for n in range(10):
+        attachment_add(MessageFactory(case=case, author_type="agent", author=poco_agent, body=f"more {n}"))
+    with django_assert_max_num_queries(short):
+        client.get(reverse("aftersales:case", args=[case.number]))
+
+
+def test_an_agent_changes_the_priority_from_the_case_page(client, poco_agent):
+    case = CaseFactory(priority="low")
+    client.force_login(poco_agent)
+    client.post(reverse("aftersales:case-priority", args=[case.number]), {"priority": "high"})
+    case.refresh_from_db()
+    assert case.priority == "high"
