@@ -149,15 +149,18 @@ class QueueFilters:
 
 def _search(q: str) -> Q:
     """A case number (new or legacy), a customer e-mail, an order number or a serial/IMEI: each an exact,
-    indexed match (a subquery for e-mail and order, so no join is needed to filter)."""
+    indexed match. The e-mail is a subquery on the unique e-mail; the others are resolved to case ids by a
+    UNION of three index lookups, since an OR across them would make the database scan the queue."""
     term = q.strip()
     if "@" in term:
         return Q(customer__in=User.objects.filter(email=normalize_email(term)).values("pk"))
-    return (
-        Q(number=term.upper())
-        | Q(order__in=Order.objects.filter(number=term).values("pk"))
-        | Q(serial_number=term)
+    by_number = Case.objects.filter(number=term.upper())
+    by_serial = Case.objects.filter(serial_number=term)
+    by_order = Case.objects.filter(order__in=Order.objects.filter(number=term).values("pk"))
+    ids = by_number.order_by().values_list("pk", flat=True).union(
+        by_serial.order_by().values_list("pk", flat=True), by_order.order_by().values_list("pk", flat=True)
     )
+    return Q(pk__in=list(ids))
 
 
 def case_queue(
@@ -206,14 +209,15 @@ def queue_counts(*, scope: AgentScope, filters: QueueFilters, now: datetime) -> 
             case_queue(scope=scope, filters=filters, now=now, ignore=frozenset({facet}))
             .order_by()
             .values_list(facet)
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("*"))
         )
         found = dict(rows)
         counts[facet] = {value: found.get(value, 0) for value in values}
+    # Counted over indexed columns only (not the primary key), so the facet index answers alone.
     counts["total"] = case_queue(scope=scope, filters=filters, now=now).order_by().aggregate(
-        all=Count("pk"),
-        breached=Count("pk", filter=Q(due_at__lt=now)),
-        unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
+        all=Count("*"),
+        breached=Count("due_at", filter=Q(due_at__lt=now)),
+        unassigned=Count("status", filter=Q(assigned_to__isnull=True)),
     )
     return counts
 
@@ -246,16 +250,26 @@ class QueuePage:
 
 
 def queue_page(cases: QuerySet[Case], *, cursor: str = "", size: int | None = None) -> QueuePage:
-    """One page of `cases` by (due_at NULLS LAST, id), after `cursor`: an index range scan at any depth."""
+    """One page of `cases` by (due_at, id), cases without a deadline (resolved, closed) last, after `cursor`.
+
+    Each part is a plain index range (due_at >= x, then due_at IS NULL by id), never an OFFSET nor an OR
+    the database cannot seek on: a page deep in the queue costs what the first one does (two queries at
+    most, where a page spans both parts).
+    """
     size = size or settings.AFTERSALES_QUEUE_PAGE_SIZE
-    if cursor:
-        due_at, pk = cursor_decode(cursor)
-        if due_at is None:
-            cases = cases.filter(due_at__isnull=True, pk__gt=pk)
-        else:
-            cases = cases.filter(Q(due_at__gt=due_at) | Q(due_at=due_at, pk__gt=pk) | Q(due_at__isnull=True))
     cases = cases.select_related("customer", "store", "brand", "assigned_to", "order")
-    rows = list(cases.order_by(*Case._meta.ordering)[: size + 1])
+    due_at, pk = cursor_decode(cursor) if cursor else (None, None)
+    rows: list[Case] = []
+    if pk is None or due_at is not None:
+        dated = cases.filter(due_at__isnull=False)
+        if due_at is not None:
+            dated = dated.filter(due_at__gte=due_at).exclude(due_at=due_at, pk__lte=pk)
+        rows = list(dated.order_by("due_at", "pk")[: size + 1])
+    if len(rows) <= size:
+        undated = cases.filter(due_at__isnull=True)
+        if due_at is None and pk is not None:
+            undated = undated.filter(pk__gt=pk)
+        rows += list(undated.order_by("pk")[: size + 1 - len(rows)])
     has_next = len(rows) > size
     rows = rows[:size]
     return QueuePage(cases=rows, next_cursor=cursor_encode(rows[-1]) if has_next else None)
