@@ -4,4 +4,5 @@ from django.urls import include, path
 
 urlpatterns: list = [
     path("", include("aftersales.api.urls")),
+    path("loyalty/", include("loyalty.api.urls")),
 ]

@@ -4,6 +4,7 @@ django-environ parses the variables (DATABASE_URL and friends); nothing here nee
 the defaults are an embedded SQLite database and Celery in eager mode.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -186,9 +187,18 @@ AFTERSALES_ATTACHMENT_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "
 AFTERSALES_QUEUE_PAGE_SIZE = env.int("AFTERSALES_QUEUE_PAGE_SIZE", default=50)
 AFTERSALES_DIGEST_MAX_CASES = env.int("AFTERSALES_DIGEST_MAX_CASES", default=100)
 
+# --- Loyalty (Mi Points and coupons) ----------------------------------------------------------------
+# Mi Points credited per POCO Point carried over (rounded down per lot); a Decimal, e.g. "1" or "0.5".
+LOYALTY_POCO_POINTS_RATE = Decimal(env.str("LOYALTY_POCO_POINTS_RATE", default="1"))
+# Points earned in the store (or granted by an agent) expire after this many days.
+LOYALTY_POINTS_LIFETIME_DAYS = env.int("LOYALTY_POINTS_LIFETIME_DAYS", default=365)
+# A coupon applied at checkout holds one of its uses this long before the hold lapses.
+LOYALTY_COUPON_RESERVATION_MINUTES = env.int("LOYALTY_COUPON_RESERVATION_MINUTES", default=30)
+
+# Periodic tasks (celery beat). Points are expired hourly: a lot stops counting as soon as it expires
+# anyway; the run writes the expire entries that bring the ledger in step. The after-sales digest of cases
+# past their service level goes to the agents daily.
 CELERY_BEAT_SCHEDULE = {
-    "aftersales-breach-digest": {
-        "task": "aftersales.send_breach_digest",
-        "schedule": crontab(hour=6, minute=0),
-    },
+    "loyalty-expire-points": {"task": "loyalty.expire_points", "schedule": 60 * 60},
+    "aftersales-breach-digest": {"task": "aftersales.send_breach_digest", "schedule": crontab(hour=6, minute=0)},
 }
