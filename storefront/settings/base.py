@@ -145,6 +145,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Brands, regional stores, catalog and reviews of the Xiaomi store (POCO included).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One name per choice set that several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "aftersales.models.Status",
+        "CaseKindEnum": "aftersales.models.Kind",
+        "CasePriorityEnum": "aftersales.models.Priority",
+    },
 }
 
 LOGGING = {
