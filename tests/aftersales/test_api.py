@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -121,3 +122,15 @@ def test_the_schema_documents_the_case_endpoints(client, reference_data):
                  "/api/v1/support/cases/{number}/transition/", "/api/v1/support/cases/{number}/assign/"):
         assert path in schema["paths"]
     assert "QueuePage" in schema["components"]["schemas"]
+
+
+def test_files_are_attached_through_the_api_and_checked(client, customer, png_upload):
+    case = CaseFactory(customer=customer)
+    client.force_login(customer)
+    url = reverse("aftersales_api:case-reply", args=[case.number])
+    sent = client.post(url, {"body": "Photo attached", "attachments": [png_upload]})
+    assert sent.status_code == 201
+    assert [a["filename"] for a in sent.json()["messages"][-1]["attachments"]] == ["photo.png"]
+    fake = SimpleUploadedFile("scan.pdf", b"<script>", content_type="application/pdf")
+    refused = client.post(url, {"body": "Another", "attachments": [fake]})
+    assert refused.status_code == 400 and "“scan.pdf” is refused" in refused.json()["detail"][0]

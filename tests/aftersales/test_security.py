@@ -9,6 +9,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.views.static import serve
 
 from aftersales.models import Case, Message
+from storefront.accounts.services import user_make_admin
 from tests.factories import UserFactory, get_store
 
 from .factories import CaseFactory, MessageFactory, attachment_add
@@ -107,9 +108,10 @@ def test_the_customer_never_downloads_an_internal_notes_attachment(client, case,
     assert client.get(reverse("aftersales_portal:attachment", args=[case.internal_attachment.pk])).status_code == 404
 
 
-@pytest.mark.parametrize("who", ["poco_agent", "admin_user"])
+@pytest.mark.parametrize("who", ["poco_agent", "admin_user", "admins_group_member"])
 def test_agents_of_the_scope_and_admins_reach_everything(client, case, who, request):
-    client.force_login(request.getfixturevalue(who))
+    user = user_make_admin(user=UserFactory()) if who == "admins_group_member" else request.getfixturevalue(who)
+    client.force_login(user)
     for method, url, _data in workspace_requests(case):
         if method == "get":
             assert client.get(url).status_code == 200, url
