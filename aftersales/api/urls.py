@@ -1,10 +1,11 @@
-"""Cases in the API: customers under /api/v1/cases/, agents under /api/v1/support/cases/."""
+"""Cases in the API (namespace `api:aftersales`): customers under /api/v1/cases/, agents under
+/api/v1/support/cases/."""
 
 from django.urls import path
 
 from . import views
 
-app_name = "aftersales_api"
+app_name = "aftersales"
 
 urlpatterns = [
     path("cases/", views.CustomerCaseListView.as_view(), name="cases"),

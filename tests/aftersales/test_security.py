@@ -34,10 +34,10 @@ def portal_requests(case):
         ("post", reverse("aftersales_portal:close", args=[case.number]), {}),
         ("post", reverse("aftersales_portal:reopen", args=[case.number]), {}),
         ("get", reverse("aftersales_portal:attachment", args=[case.public_attachment.pk]), {}),
-        ("get", reverse("aftersales_api:case", args=[case.number]), {}),
-        ("post", reverse("aftersales_api:case-reply", args=[case.number]), {"body": "hi"}),
-        ("post", reverse("aftersales_api:case-close", args=[case.number]), {}),
-        ("post", reverse("aftersales_api:case-reopen", args=[case.number]), {}),
+        ("get", reverse("api:aftersales:case", args=[case.number]), {}),
+        ("post", reverse("api:aftersales:case-reply", args=[case.number]), {"body": "hi"}),
+        ("post", reverse("api:aftersales:case-close", args=[case.number]), {}),
+        ("post", reverse("api:aftersales:case-reopen", args=[case.number]), {}),
     ]
 
 
@@ -49,10 +49,10 @@ def workspace_requests(case):
         ("post", reverse("aftersales:case-assign", args=[case.number]), {"assignee": ""}),
         ("get", reverse("aftersales:attachment", args=[case.public_attachment.pk]), {}),
         ("get", reverse("aftersales:attachment", args=[case.internal_attachment.pk]), {}),
-        ("get", reverse("aftersales_api:support-case", args=[case.number]), {}),
-        ("post", reverse("aftersales_api:support-case-reply", args=[case.number]), {"body": "hi"}),
-        ("post", reverse("aftersales_api:support-case-transition", args=[case.number]), {"status": "in_progress"}),
-        ("post", reverse("aftersales_api:support-case-assign", args=[case.number]), {"assignee": None}),
+        ("get", reverse("api:aftersales:support-case", args=[case.number]), {}),
+        ("post", reverse("api:aftersales:support-case-reply", args=[case.number]), {"body": "hi"}),
+        ("post", reverse("api:aftersales:support-case-transition", args=[case.number]), {"status": "in_progress"}),
+        ("post", reverse("api:aftersales:support-case-assign", args=[case.number]), {"assignee": None}),
     ]
 
 
