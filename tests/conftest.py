@@ -21,3 +21,16 @@ def brands(reference_data):
     from brands.models import Brand
 
     return {brand.slug: brand for brand in Brand.objects.all()}
+
+
+@pytest.fixture
+def demo_store(db):
+    """A small demo store, as `manage.py seed_store --products 40` makes it; returns the seed's report.
+
+    Holds 40 Xiaomi and Redmi products with prices and stock in the four stores, the demo customers
+    (oliver.fournier.50@example.com among them), the support agents agent.0@po.co and agent.1@po.co,
+    and admin@example.com. storefront/demo/people.py lists their passwords.
+    """
+    from storefront.demo.seeding import store_seed
+
+    return store_seed(product_count=40)
