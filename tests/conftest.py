@@ -1,6 +1,17 @@
 import pytest
+from django.conf import settings
 
 from brands.services import reference_data_ensure
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` skip, saying why, where the suite runs on another database (SQLite)."""
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db>")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)
 
 
 @pytest.fixture
