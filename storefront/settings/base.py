@@ -161,3 +161,5 @@ LOGGING = {
 # Catalog pages list this many products per page unless the shopper asks for another size (capped).
 CATALOG_PAGE_SIZE = env.int("CATALOG_PAGE_SIZE", default=24)
 CATALOG_MAX_PAGE_SIZE = env.int("CATALOG_MAX_PAGE_SIZE", default=96)
+# A variant with this many units or fewer (but some) shows as "only a few left".
+CATALOG_LOW_STOCK = env.int("CATALOG_LOW_STOCK", default=5)
