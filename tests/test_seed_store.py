@@ -16,10 +16,11 @@ from PIL import Image
 from brands.management.commands.seed_store import Command
 from brands.models import BrandAvailability, RegionalStore
 from storefront.accounts.models import Address, User
+from storefront.accounts.services import ADMINS_GROUP, SUPPORT_AGENTS_GROUP
 from storefront.catalog.models import Category, Price, Product, ProductImage, Stock, Variant
 from storefront.catalog.selectors import listed_products
 from storefront.demo.lineup import lineup, store_price
-from storefront.demo.seeding import SUPPORT_AGENTS_GROUP, store_seed
+from storefront.demo.seeding import store_seed
 from tests.factories import UserFactory
 
 LOGIN_LINE = re.compile(r"^\s+(customer|support agent|admin)\s+(\S+@\S+)\s+(\S+)$", re.MULTILINE)
@@ -118,9 +119,9 @@ def test_the_printed_demo_logins_log_in_with_their_roles(db, client):
         user = authenticate(username=email, password=password)
         assert user is not None, f"{email} does not log in with {password}"
         assert user.is_staff == (role != "customer")
-        assert user.is_superuser == (role == "admin")
-    agents = Group.objects.get(name=SUPPORT_AGENTS_GROUP).user_set.values_list("email", flat=True)
-    assert set(agents) == {email for role, email, _ in logins if role == "support agent"}
+    for group, role in ((SUPPORT_AGENTS_GROUP, "support agent"), (ADMINS_GROUP, "admin")):
+        members = Group.objects.get(name=group).user_set.values_list("email", flat=True)
+        assert set(members) == {email for r, email, _ in logins if r == role}
     admin_email, admin_password = next((e, p) for role, e, p in logins if role == "admin")
     client.login(username=admin_email, password=admin_password)
     assert client.get("/admin/").status_code == 200

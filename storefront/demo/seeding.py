@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -25,6 +24,7 @@ from django.utils.text import slugify
 from brands.models import Brand, RegionalStore
 from brands.services import reference_data_ensure
 from storefront.accounts.models import Address
+from storefront.accounts.services import user_make_admin, user_make_support_agent
 from storefront.catalog.models import Category, Price, Product, ProductImage, Stock, Variant
 
 from .images import product_image_png
@@ -33,7 +33,6 @@ from .people import ADMIN, PEOPLE, SUPPORT_AGENT, PersonSpec
 
 DEFAULT_SEED = 2024
 BATCH_SIZE = 500
-SUPPORT_AGENTS_GROUP = "Support agents"
 # Launch dates count back from this fixed day, so a seed gives the same store whenever it runs.
 LINEUP_DAY = datetime(2025, 6, 1, tzinfo=UTC)
 # A generation this many behind its family's newest is no longer sold (its page stays).
@@ -255,7 +254,11 @@ def _product_images(specs: Iterable[ProductSpec], products: Iterable[Product], b
 
 
 def _people_create(report: SeedReport) -> None:
-    """Accounts for the demo people not yet in the store, with their addresses and roles."""
+    """Accounts for the demo people not yet in the store, with their addresses and roles.
+
+    Roles come from the accounts services (staff in the "Support agents" or "Admins" group); the people
+    are few, so a few queries each is fine.
+    """
     User = get_user_model()
     existing = set(User.objects.filter(email__in=[p.email for p in PEOPLE]).values_list("email", flat=True))
     report.kept_accounts = len(existing)
@@ -274,10 +277,11 @@ def _people_create(report: SeedReport) -> None:
         for position, a in enumerate(person.addresses)
     ]
     report.addresses = len(Address.objects.bulk_create(addresses, batch_size=BATCH_SIZE))
-    agents = [user for user, person in zip(users, people, strict=True) if person.role == SUPPORT_AGENT]
-    if agents:
-        group, _ = Group.objects.get_or_create(name=SUPPORT_AGENTS_GROUP)
-        group.user_set.add(*agents)
+    for user, person in zip(users, people, strict=True):
+        if person.role == SUPPORT_AGENT:
+            user_make_support_agent(user=user)
+        elif person.role == ADMIN:
+            user_make_admin(user=user)
     report.customers = sum(not user.is_staff for user in users)
     report.staff = sum(user.is_staff for user in users)
 
@@ -286,5 +290,4 @@ def _user(person: PersonSpec, password_hash: str, stores: dict[str, int]):
     return get_user_model()(
         email=person.email, password=password_hash, first_name=person.first_name, last_name=person.last_name,
         preferred_store_id=stores.get(person.store), preferred_language=person.language,
-        is_staff=person.role in (SUPPORT_AGENT, ADMIN), is_superuser=person.role == ADMIN,
     )
