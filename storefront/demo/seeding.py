@@ -138,11 +138,14 @@ def store_seed(*, seed: int = DEFAULT_SEED, product_count: int | None = None, ad
     report = SeedReport()
     saved_files: list[str] = []
     try:
-        with transaction.atomic():
+        # Password hashes are slow by design (a good fraction of a second each) and hashlib releases the
+        # GIL: threads compute them while the catalog is being written.
+        with ThreadPoolExecutor(max_workers=2) as pool, transaction.atomic():
+            hashing = {person.email: pool.submit(make_password, person.password) for person in PEOPLE}
             reference_data_ensure()
             categories = _categories_ensure(report)
             _products_create(specs, categories, rng, report, saved_files)
-            _people_create(report)
+            _people_create(report, {email: future.result() for email, future in hashing.items()})
     except BaseException:
         for name in saved_files:
             default_storage.delete(name)
@@ -253,7 +256,7 @@ def _product_images(specs: Iterable[ProductSpec], products: Iterable[Product], b
     return images
 
 
-def _people_create(report: SeedReport) -> None:
+def _people_create(report: SeedReport, password_hashes: dict[str, str]) -> None:
     """Accounts for the demo people not yet in the store, with their addresses and roles.
 
     Roles come from the accounts services (staff in the "Support agents" or "Admins" group); the people
@@ -264,12 +267,7 @@ def _people_create(report: SeedReport) -> None:
     report.kept_accounts = len(existing)
     people = [person for person in PEOPLE if person.email not in existing]
     stores = dict(RegionalStore.objects.values_list("code", "pk"))
-    # Each hash takes a good fraction of a second by design; hashlib releases the GIL, so threads help.
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        hashes = list(pool.map(make_password, [person.password for person in people]))
-    users = User.objects.bulk_create([
-        _user(person, password_hash, stores) for person, password_hash in zip(people, hashes, strict=True)
-    ])
+    users = User.objects.bulk_create([_user(person, password_hashes[person.email], stores) for person in people])
     addresses = [
         Address(user=user, is_default=position == 0, name=a.name, line1=a.line1, city=a.city, postcode=a.postcode,
                 country=a.country, phone=a.phone)
