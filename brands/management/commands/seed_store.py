@@ -29,7 +29,8 @@ class Command(BaseCommand):
         if if_empty:
             contents = store_contents()
             if not contents.is_empty:
-                self.stdout.write(f"The store already holds {contents}: not seeding it.")
+                self.stdout.write(f"The store already holds {contents}: not seeding it "
+                                  "(seed_store --add would add the demo data to it).")
                 self._print_logins()
                 return
         started = time.monotonic()
