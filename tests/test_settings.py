@@ -5,6 +5,7 @@ Each case runs in a fresh interpreter, because settings are read once, at start-
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -90,3 +91,12 @@ def test_production_refuses_to_start_without_a_secret_key():
     process = run(["manage.py", "check"], **variables)
     assert process.returncode != 0
     assert "Set the SECRET_KEY environment variable" in process.stderr
+
+
+def test_every_environment_variable_the_settings_read_is_documented_in_the_readme():
+    read = set()
+    for module in (PROJECT_DIR / "storefront" / "settings").glob("*.py"):
+        read |= set(re.findall(r"env(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]*)\"", module.read_text()))
+    readme = (PROJECT_DIR / "README.md").read_text()
+    assert read, "no env(...) call found: has the way settings are read changed?"
+    assert sorted(name for name in read if f"`{name}`" not in readme) == []

@@ -128,11 +128,10 @@ def store_seed(*, seed: int = DEFAULT_SEED, product_count: int | None = None, ad
     if not add and not contents.is_empty:
         raise StoreNotEmpty(contents)
     specs = lineup()
+    rng = random.Random(seed)
     if product_count is not None:
         if not 0 <= product_count <= len(specs):
             raise ValueError(f"product_count must be between 0 and {len(specs)}, not {product_count}.")
-    rng = random.Random(seed)
-    if product_count is not None:
         specs = sorted(rng.sample(specs, product_count), key=lambda spec: spec.number)
 
     report = SeedReport()
