@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 URL := http://$(HOST):$(PORT)
 
-.PHONY: install run test lint migrate seed messages clean
+.PHONY: install run test lint migrate seed messages fuzz clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
@@ -46,6 +46,10 @@ test: install messages
 messages: install
 	@for d in $$(find . -path ./.venv -prune -o -type d -name locale -print); do \
 		$(BIN)/pybabel -q compile -d $$d -D django || exit 1; done
+
+# Schemathesis against our own OpenAPI schema, on a throwaway seeded store served on 127.0.0.1.
+fuzz: install
+	$(BIN)/python scripts/fuzz_api.py -- $(FUZZ_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

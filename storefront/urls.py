@@ -23,3 +23,9 @@ urlpatterns = [
 # Uploaded and seeded media (product pictures), served by Django itself only while DEBUG; static() adds
 # nothing otherwise, and production serves MEDIA_ROOT from the web server or an object store.
 urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
+
+# Under /api/ these answer the API's JSON error shape; elsewhere Django's own pages.
+handler400 = "storefront.api.errors.bad_request"
+handler403 = "storefront.api.errors.permission_denied"
+handler404 = "storefront.api.errors.page_not_found"
+handler500 = "storefront.api.errors.server_error"
