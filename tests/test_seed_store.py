@@ -127,8 +127,7 @@ def test_the_printed_demo_logins_log_in_with_their_roles(db, client):
     assert client.get("/admin/").status_code == 200
 
 
-def test_seeded_customers_have_a_default_address_and_their_preferred_store(db):
-    seed("--products", "0")
+def test_seeded_customers_have_a_default_address_and_their_preferred_store(demo_store):
     oliver = User.objects.get(email="oliver.fournier.50@example.com")
     assert oliver.preferred_store.code == "fr"
     assert oliver.preferred_language == "fr"
