@@ -1,5 +1,7 @@
 """Root URLs. Fixed prefixes first; shopper pages live under `/<store>/` and come last."""
 
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -19,6 +21,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("storefront.catalog.urls")),
 ]
+# Uploaded and seeded media (product pictures), served by Django itself only while DEBUG; static() adds
+# nothing otherwise, and production serves MEDIA_ROOT from the web server or an object store.
+urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
 
 # Under /api/ these answer the API's JSON error shape; elsewhere Django's own pages.
 handler400 = "storefront.api.errors.bad_request"
