@@ -163,8 +163,8 @@ class _Run:
         self.context = Context(run=None, bundle=self.bundle, cutover=self.cutover, dry_run=self.options.dry_run,
                                workers=self.options.workers, resolution=None)
         instances = {entity: cls(self.context) for entity, cls in self.loaders.items()}
-        for loader in instances.values():
-            problem = loader.preflight()
+        for entity, loader in instances.items():
+            problem = loader.preflight() if entity in self.bundle.files else None
             if problem:
                 raise ImportRefused(f"{loader.entity}: {problem}")
         run, resumed = self._start_run()
