@@ -9,7 +9,9 @@ import json
 import tarfile
 from pathlib import Path
 
-SAMPLE = Path(__file__).resolve().parents[2] / "../shared/legacy-export/sample"
+REPO = Path(__file__).resolve().parents[2]
+# The shared sample sits beside the integration repository (../shared); worktrees find it at /work/shared.
+SAMPLE_CANDIDATES = (REPO / "../shared/legacy-export/sample", Path("/work/shared/legacy-export/sample"))
 EXPORTED_AT = "2024-12-12T00:00:00Z"
 PNG = b"\x89PNG\r\n\x1a\n fake image bytes"
 
