@@ -8,6 +8,7 @@ the referenced entity and leaves the link empty when it does not resolve.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -19,13 +20,13 @@ class Reference:
     on_erased: str = "exclude"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EntitySpec:
     name: str
     references: tuple[Reference, ...] = ()
     has_portal: bool = False
 
-    @property
+    @cached_property
     def hard_references(self) -> tuple[Reference, ...]:
         return tuple(ref for ref in self.references if ref.hard and ref.field)
 

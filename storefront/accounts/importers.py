@@ -14,11 +14,12 @@ disabled ones get an inactive account. The address book is the primary's address
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 
 from brands.legacy.loaders import (
     CONFLICT,
@@ -47,6 +48,11 @@ KEYSET_CHUNK = 5000
 PROFILE_FIELDS = ["first_name", "last_name", "phone", "preferred_language", "preferred_store_id",
                   "marketing_opt_in", "is_active", "date_joined", "last_login"]
 EPOCH = datetime.min.replace(tzinfo=UTC)
+
+
+def unusable_password() -> str:
+    """What Django's make_password(None) stores (a random unusable value), at a fraction of its cost."""
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
 
 
 @register
@@ -102,7 +108,7 @@ class CustomersLoader(Loader):
             is_primary = self.primary[email][1] == record.legacy_id
             pk = self.accounts.get(email)
             if pk is None and email not in new_accounts:
-                new_accounts[email] = User(email=email, password=make_password(None))
+                new_accounts[email] = User(email=email, password=unusable_password())
                 made_by_record = True
             else:
                 made_by_record = False
@@ -185,7 +191,7 @@ class CustomersLoader(Loader):
         account.date_joined = record.created_at
         account.last_login = record.last_login_at
         if passwords is not None:
-            account.password = passwords.get(record.legacy_id) or make_password(None)
+            account.password = passwords.get(record.legacy_id) or unusable_password()
 
     def _wrap_passwords(self, records: list[Customer]) -> dict[str, str]:
         """legacy id -> stored password, wrapped on every core (a dry run leaves them unusable: no cost)."""
