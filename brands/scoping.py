@@ -43,3 +43,26 @@ def require_store(request) -> RegionalStore:
     if store is None:
         raise Http404("Unknown regional store")
     return store
+
+
+def brand_page_scope(request, brand_slug: str) -> BrandInStore:
+    """The brand a shopper page under `/<store>/<brand>/` shows; 404 for an unknown store or brand.
+
+    The caller sends the shopper to `availability.external_url` where the brand `is_external`.
+    """
+    return brand_in_store_or_404(require_store(request), brand_slug)
+
+
+def brands_in_store(store: RegionalStore) -> list[BrandInStore]:
+    """Every brand a store presents, served or external, in the store's order (one query)."""
+    availabilities = (
+        BrandAvailability.objects.filter(store=store)
+        .select_related("brand")
+        .order_by("position", "brand__position", "brand__name")
+    )
+    return [BrandInStore(store=store, brand=a.brand, availability=a) for a in availabilities]
+
+
+def active_stores() -> list[RegionalStore]:
+    """The regional stores a shopper can switch between, in their order (one query)."""
+    return list(RegionalStore.objects.filter(is_active=True).order_by("position", "code"))

@@ -8,6 +8,7 @@ store, stock state, rating) are correlated subqueries in the one SQL statement, 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -142,3 +143,68 @@ def category_by_path(path: str) -> Category | None:
 def category_tree() -> list[Category]:
     """The whole tree in path order (one query); templates indent by `depth`."""
     return list(Category.objects.order_by("path"))
+
+
+# --- Shopper-page reads ---------------------------------------------------------------------------
+
+FACET_ATTRIBUTES = ("color", "storage")
+
+
+def attribute_values(products: QuerySet[Product], names=FACET_ATTRIBUTES) -> dict[str, list[str]]:
+    """The distinct values each variant attribute takes among `products` (one query per name).
+
+    Filters offer these, so the database does the `DISTINCT`; the count of queries depends on the number
+    of attribute names, never on the size of the catalog.
+    """
+    product_ids = products.order_by().values("pk")
+    values = {}
+    for name in names:
+        rows = (
+            Variant.objects.filter(product__in=product_ids, attributes__has_key=name)
+            .order_by(f"attributes__{name}")
+            .values_list(f"attributes__{name}", flat=True)
+            .distinct()
+        )
+        values[name] = [str(value) for value in rows if value not in (None, "")]
+    return values
+
+
+def _ancestor_paths(paths) -> set[str]:
+    """Every path and each of its ancestors' paths: `a/b/c` gives `a`, `a/b`, `a/b/c`."""
+    found = set()
+    for path in paths:
+        parts = path.split("/")
+        found.update("/".join(parts[: depth + 1]) for depth in range(len(parts)))
+    return found
+
+
+def category_ancestors(category: Category) -> list[Category]:
+    """The category's ancestors from the root down, the category last (one query, through `path`)."""
+    return list(Category.objects.filter(path__in=_ancestor_paths([category.path])).order_by("depth"))
+
+
+def categories_with_listed_products(*, store: RegionalStore, brand_slug: str) -> list[Category]:
+    """The categories holding products of a brand that `store` lists, with their ancestors, in tree order.
+
+    Two queries: the paths of the categories that hold listed products, then those and their ancestors.
+    """
+    listed = listed_products(store=store, query=ProductQuery(brand=brand_slug))
+    paths = Category.objects.filter(pk__in=listed.order_by().values("category")).values_list("path", flat=True)
+    return list(Category.objects.filter(path__in=_ancestor_paths(paths)).order_by("path"))
+
+
+class StockState:
+    """What a shopper is told about a variant's stock in a store."""
+
+    IN_STOCK = "in_stock"
+    LOW = "low"
+    OUT_OF_STOCK = "out_of_stock"
+
+
+def stock_state(quantity: int | None) -> str:
+    """`low` from 1 up to settings.CATALOG_LOW_STOCK units; a variant with no stock row has none."""
+    if not quantity or quantity <= 0:
+        return StockState.OUT_OF_STOCK
+    if quantity <= settings.CATALOG_LOW_STOCK:
+        return StockState.LOW
+    return StockState.IN_STOCK

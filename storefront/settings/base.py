@@ -159,6 +159,9 @@ LOGGING = {
 CATALOG_PAGE_SIZE = env.int("CATALOG_PAGE_SIZE", default=24)
 CATALOG_MAX_PAGE_SIZE = env.int("CATALOG_MAX_PAGE_SIZE", default=96)
 
+# A variant with this many units or fewer (but some) shows as "only a few left".
+CATALOG_LOW_STOCK = env.int("CATALOG_LOW_STOCK", default=5)
+
 # --- Legacy import (po.co) ------------------------------------------------------------------------
 # The last hasher wraps po.co's SHA-256 hashes at import; Django re-hashes with the first at first login.
 PASSWORD_HASHERS = [
