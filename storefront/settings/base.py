@@ -4,6 +4,7 @@ django-environ parses the variables (DATABASE_URL and friends); nothing here nee
 the defaults are an embedded SQLite database and Celery in eager mode.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -130,19 +131,32 @@ CELERY_TIMEZONE = "UTC"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 24,
+    # Checks `page` and `page_size` (400 naming the bad one); sizes from CATALOG_PAGE_SIZE / CATALOG_MAX_PAGE_SIZE.
+    "DEFAULT_PAGINATION_CLASS": "storefront.api.pagination.PageNumberPagination",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.BasicAuthentication",
     ],
+    # Every error as {"error": {"code", "message", "fields"?}}.
+    "EXCEPTION_HANDLER": "storefront.api.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Unified Storefront API",
-    "DESCRIPTION": "Brands, regional stores, catalog and reviews of the Xiaomi store (POCO included).",
+    "DESCRIPTION": (
+        "Brands, regional stores, catalog and reviews of the Xiaomi store (POCO included). Read-only and "
+        "public. Errors answer `{\"error\": {\"code\", \"message\", \"fields\"}}`, `fields` naming each "
+        "invalid parameter."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Response components list every field they always carry as required (there are no request bodies).
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProductStatusEnum": "storefront.catalog.models.Product.Status",
+        "BrandAvailabilityModeEnum": "brands.models.BrandAvailability.Mode",
+    },
 }
 
 LOGGING = {
@@ -178,3 +192,17 @@ LEGACY_PASSWORD_WRAP_COST = env.int("LEGACY_PASSWORD_WRAP_COST", default=100_000
 LEGACY_IMPORT_BATCH_SIZE = env.int("LEGACY_IMPORT_BATCH_SIZE", default=1000)
 # Without a terminal, a progress log line every this many seconds.
 LEGACY_IMPORT_LOG_EVERY = env.int("LEGACY_IMPORT_LOG_EVERY", default=10)
+
+# --- Loyalty (Mi Points and coupons) ----------------------------------------------------------------
+# Mi Points credited per POCO Point carried over (rounded down per lot); a Decimal, e.g. "1" or "0.5".
+LOYALTY_POCO_POINTS_RATE = Decimal(env.str("LOYALTY_POCO_POINTS_RATE", default="1"))
+# Points earned in the store (or granted by an agent) expire after this many days.
+LOYALTY_POINTS_LIFETIME_DAYS = env.int("LOYALTY_POINTS_LIFETIME_DAYS", default=365)
+# A coupon applied at checkout holds one of its uses this long before the hold lapses.
+LOYALTY_COUPON_RESERVATION_MINUTES = env.int("LOYALTY_COUPON_RESERVATION_MINUTES", default=30)
+
+# Periodic tasks (celery beat). Points are expired hourly: a lot stops counting as soon as it expires
+# anyway; the run writes the expire entries that bring the ledger in step.
+CELERY_BEAT_SCHEDULE = {
+    "loyalty-expire-points": {"task": "loyalty.expire_points", "schedule": 60 * 60},
+}
