@@ -16,5 +16,6 @@ urlpatterns = [
     path("account/", include("loyalty.urls")),
     path("support/", include("aftersales.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("<slug:store>/", include("storefront.orders.cart_urls")),
     path("", include("storefront.catalog.urls")),
 ]
