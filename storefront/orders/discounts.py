@@ -12,9 +12,11 @@ from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
 
-from .exceptions import CheckoutRefused
+from loyalty import selectors as loyalty_selectors
+from loyalty import services as loyalty_services
+from loyalty.models import Coupon, Redemption
+
 from .pricing import CouponAdjustment, PricedLine
 
 
@@ -43,40 +45,65 @@ class LoyaltyProgramme(Protocol):
     def points_earn(self, *, user, points: int, order) -> None: ...
 
 
-class WithoutLoyaltyProgramme:
-    """The programme while the loyalty app is not wired in: no coupon is accepted and nobody holds points.
+class MiLoyaltyProgramme:
+    """The loyalty app's coupons and Mi Points (docs/loyalty.md), as checkout uses them.
 
-    Every coupon is refused with a message that says so; the points balance is 0, so asking for points is
-    refused by checkout's own balance check; nothing is earned. No hold is ever made, so there is never
-    one to confirm or release.
+    A coupon use is held with `coupon_reserve` (the hold is the Redemption's id), confirmed with the
+    order or released. Points have no hold in the loyalty app: holding them spends them at once with
+    `points_redeem` (the customer's points account is locked, so two checkouts never spend the same points;
+    the ledger entry names the checkout), and releasing them credits them back with `points_adjust`, a new
+    lot with a reason on the ledger. Both moves are in the ledger.
     """
 
     def coupon_check(self, *, code, user, store, lines):
-        raise CheckoutRefused(_("Coupons cannot be used in this store yet."), code="coupons_unavailable")
+        approval = loyalty_services.coupon_check(code=code, user=_customer(user), store=store,
+                                                 lines=_coupon_lines(lines))
+        return CouponAdjustment(code=approval.coupon.code, discount=approval.discount,
+                                free_shipping=approval.free_shipping)
 
     def coupon_hold(self, *, code, user, store, lines):
-        return self.coupon_check(code=code, user=user, store=store, lines=lines)
+        redemption = loyalty_services.coupon_reserve(code=code, user=_customer(user), store=store,
+                                                     lines=_coupon_lines(lines))
+        return CouponAdjustment(code=redemption.coupon.code, discount=redemption.amount,
+                                free_shipping=redemption.coupon.kind == Coupon.Kind.FREE_SHIPPING,
+                                hold=str(redemption.pk))
 
     def coupon_confirm(self, *, hold, order):
-        raise RuntimeError("No coupon use is ever held without the loyalty programme.")
+        loyalty_services.coupon_redemption_confirm(redemption=Redemption.objects.get(pk=hold), order=order)
 
     def coupon_release(self, *, hold):
-        raise RuntimeError("No coupon use is ever held without the loyalty programme.")
+        loyalty_services.coupon_reservation_release(redemption=Redemption.objects.get(pk=hold))
 
     def points_balance(self, *, user):
-        return 0
+        return loyalty_selectors.points_balance(user=user)
 
     def points_hold(self, *, user, points, reference):
-        raise RuntimeError("No points are ever held without the loyalty programme.")
+        entry = loyalty_services.points_redeem(
+            user=user, points=points, reason=f"Checkout {reference}"
+        )
+        return str(entry.pk)
 
     def points_confirm(self, *, hold, order):
-        raise RuntimeError("No points are ever held without the loyalty programme.")
+        """The points were spent when held; the checkout links the ledger entry to the order."""
 
     def points_release(self, *, hold, user, points, reference):
-        raise RuntimeError("No points are ever held without the loyalty programme.")
+        loyalty_services.points_adjust(
+            user=user, delta=points, by=None,
+            reason=f"Returned: checkout {reference} was not paid",
+        )
 
     def points_earn(self, *, user, points, order):
-        """Nothing to credit without the programme."""
+        loyalty_services.points_earn(user=user, points=points, order=order,
+                                     reason=f"Order {order.number}")
+
+
+def _customer(user):
+    return user if user is not None and user.is_authenticated else None
+
+
+def _coupon_lines(lines: Sequence[PricedLine]) -> list:
+    return [loyalty_services.CartLine(brand_id=line.brand_id, category_path=line.category_path, total=line.total)
+            for line in lines]
 
 
 def loyalty_programme() -> LoyaltyProgramme:

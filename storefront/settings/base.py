@@ -4,6 +4,7 @@ django-environ parses the variables (DATABASE_URL and friends); nothing here nee
 the defaults are an embedded SQLite database and Celery in eager mode.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -161,6 +162,20 @@ CATALOG_MAX_PAGE_SIZE = env.int("CATALOG_MAX_PAGE_SIZE", default=96)
 # A variant with this many units or fewer (but some) shows as "only a few left".
 CATALOG_LOW_STOCK = env.int("CATALOG_LOW_STOCK", default=5)
 
+# --- Loyalty (Mi Points and coupons) ----------------------------------------------------------------
+# Mi Points credited per POCO Point carried over (rounded down per lot); a Decimal, e.g. "1" or "0.5".
+LOYALTY_POCO_POINTS_RATE = Decimal(env.str("LOYALTY_POCO_POINTS_RATE", default="1"))
+# Points earned in the store (or granted by an agent) expire after this many days.
+LOYALTY_POINTS_LIFETIME_DAYS = env.int("LOYALTY_POINTS_LIFETIME_DAYS", default=365)
+# A coupon applied at checkout holds one of its uses this long before the hold lapses.
+LOYALTY_COUPON_RESERVATION_MINUTES = env.int("LOYALTY_COUPON_RESERVATION_MINUTES", default=30)
+
+# Periodic tasks (celery beat). Points are expired hourly: a lot stops counting as soon as it expires
+# anyway; the run writes the expire entries that bring the ledger in step.
+CELERY_BEAT_SCHEDULE = {
+    "loyalty-expire-points": {"task": "loyalty.expire_points", "schedule": 60 * 60},
+}
+
 # --- Orders: cart, checkout and payment (storefront/orders; docs/checkout.md) -----------------------
 # Amounts per store code are decimal strings in the store's currency; JSON in the environment overrides.
 # Shipping: a flat rate, free from the threshold (the goods' amount after the coupon).
@@ -188,12 +203,11 @@ ORDERS_CHECKOUT_HOLD_MINUTES = env.int("ORDERS_CHECKOUT_HOLD_MINUTES", default=1
 ORDERS_MAX_LINE_QUANTITY = env.int("ORDERS_MAX_LINE_QUANTITY", default=10)
 # The payment provider (storefront.orders.payments): the test gateway needs nothing external.
 ORDERS_PAYMENT_PROVIDER = env.str("ORDERS_PAYMENT_PROVIDER", default="storefront.orders.payments.TestGateway")
-
-# Periodic tasks (celery beat): checkouts left unpaid past their hold are released every five minutes.
-CELERY_BEAT_SCHEDULE = {
-    "orders-release-expired-checkouts": {"task": "orders.release_expired_checkouts", "schedule": 5 * 60},
-}
-# Coupons and Mi Points at checkout (storefront/orders/discounts.py).
+# Coupons and Mi Points at checkout (storefront/orders/discounts.py): the loyalty app's services.
 ORDERS_LOYALTY_PROGRAMME = env.str(
-    "ORDERS_LOYALTY_PROGRAMME", default="storefront.orders.discounts.WithoutLoyaltyProgramme"
+    "ORDERS_LOYALTY_PROGRAMME", default="storefront.orders.discounts.MiLoyaltyProgramme"
 )
+# Checkouts left unpaid past their hold are released every five minutes (celery beat).
+CELERY_BEAT_SCHEDULE["orders-release-expired-checkouts"] = {
+    "task": "orders.release_expired_checkouts", "schedule": 5 * 60,
+}
