@@ -250,7 +250,7 @@ def checkout_complete(*, checkout: Checkout, payment: PaymentResult, programme: 
     """Writes the order of a reserved checkout whose payment was approved."""
     programme = programme or loyalty_programme()
     now = now or timezone.now()
-    current = Checkout.objects.select_for_update().select_related("store", "user").get(pk=checkout.pk)
+    current = Checkout.objects.select_for_update(of=("self",)).select_related("store", "user").get(pk=checkout.pk)
     if current.status != Checkout.Status.RESERVED:
         raise CheckoutLapsed(
             _("Your checkout was held too long and has been released."), code="checkout_released"
