@@ -119,16 +119,15 @@ def checkout(request, store):
         return redirect_to_cart(current)
     placing = request.method == "POST" and "place" in request.POST
     form = CheckoutForm(request.POST or None, user=request.user, placing=placing)
-    amounts = None
-    coupon, points = "", 0
-    if form.is_bound and form.is_valid():
-        coupon, points = form.cleaned_data["coupon_code"].strip(), form.cleaned_data["points"]
+    form_valid = form.is_bound and form.is_valid()
+    chosen = form.cleaned_data if form.is_bound else {}  # the fields that are valid, even on a form with errors
+    coupon, points = (chosen.get("coupon_code") or "").strip(), chosen.get("points") or 0
     try:
         amounts = services.checkout_preview(cart=cart, user=request.user, coupon_code=coupon, points=points)
     except ValidationError as error:
         form.add_error(None, error)
         amounts = services.checkout_preview(cart=cart, user=request.user) if _sellable(lines) else None
-    if placing and not form.errors:
+    if placing and form_valid and not form.errors:
         details = services.CheckoutDetails(
             email=form.cleaned_data.get("email") or "", shipping_address=form.shipping_address(),
             coupon_code=coupon, points=points, language=request.LANGUAGE_CODE,
