@@ -83,8 +83,8 @@ def test_order_pages_run_a_constant_number_of_queries(client, stores, shopper):
         for k in range(extra):  # the large order has more parcels, each with more events
             parcel = Shipment.objects.create(order=order, carrier="DPD", tracking_number=f"DPD{k}", status="moving",
                                              shipped_at=PLACED)
-            TrackingEvent.objects.bulk_create([TrackingEvent(shipment=parcel, at=PLACED, status="scan")] * 1)
-            TrackingEvent.objects.bulk_create(TrackingEvent(shipment=parcel, at=PLACED, status="x") for _ in "ab")
+            events = [TrackingEvent(shipment=parcel, at=PLACED, status="scanned") for _ in range(3)]
+            TrackingEvent.objects.bulk_create(events)
         with CaptureQueriesContext(connection) as listing:
             client.get(reverse("orders:list"))
         with CaptureQueriesContext(connection) as detail:
