@@ -19,3 +19,9 @@ urlpatterns = [
     path("<slug:store>/", include("storefront.orders.cart_urls")),
     path("", include("storefront.catalog.urls")),
 ]
+
+# Under /api/ these answer the API's JSON error shape; elsewhere Django's own pages.
+handler400 = "storefront.api.errors.bad_request"
+handler403 = "storefront.api.errors.permission_denied"
+handler404 = "storefront.api.errors.page_not_found"
+handler500 = "storefront.api.errors.server_error"
