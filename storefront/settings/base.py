@@ -224,3 +224,5 @@ ORDERS_LOYALTY_PROGRAMME = env.str(
 CELERY_BEAT_SCHEDULE["orders-release-expired-checkouts"] = {
     "task": "orders.release_expired_checkouts", "schedule": 5 * 60,
 }
+# The API schema names the order's status choices (they would otherwise collide with other `status` enums).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["OrderStatusEnum"] = "storefront.orders.models.Order.Status"
