@@ -144,6 +144,11 @@ def test_the_task_and_the_command_release_expired_checkouts(stores, capsys):
     assert stock_of(phone, uk) == 3
 
 
+def test_celery_beat_runs_the_release_every_few_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["orders-release-expired-checkouts"]
+    assert entry["task"] == release_expired_checkouts.name and entry["schedule"] <= 15 * 60
+
+
 def test_a_payment_approved_after_the_hold_was_released_is_refunded(stores):
     uk = stores["uk"]
     phone = make_variant(uk, stock=3)

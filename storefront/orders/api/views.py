@@ -62,8 +62,9 @@ class StoreCartMixin:
         return services.cart_get(store=self.store, user=self.request.user)
 
     def cart_response(self, status_code=status.HTTP_200_OK):
-        cart = self.cart(create=True)
-        lines = list(selectors.cart_lines(cart))
+        """The cart as it stands (empty where the customer has none here yet; reading creates nothing)."""
+        cart = self.cart()
+        lines = list(selectors.cart_lines(cart)) if cart is not None else []
         amounts = None
         if lines and all(selectors.line_is_sellable(line) for line in lines):
             amounts = services.checkout_preview(cart=cart, user=self.request.user)

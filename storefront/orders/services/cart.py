@@ -96,7 +96,7 @@ def cart_line_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> CartLine
     else:
         line.quantity = in_cart + quantity
         line.save(update_fields=["quantity"])
-    Cart.objects.filter(pk=cart.pk).update(updated_at=line.added_at)
+    cart.save(update_fields=["updated_at"])
     return line
 
 
