@@ -13,6 +13,7 @@ from storefront.orders.exceptions import CheckoutRefused, PaymentFailed
 from storefront.orders.models import Cart, CartLine, Checkout, Order
 from storefront.orders.payments import Card, PaymentResult, TestGateway
 from storefront.orders.tasks import release_expired_checkouts
+from tests.accounts.admin_support import assert_changelist_queries_constant
 from tests.factories import UserFactory
 
 from .conftest import make_variant
@@ -214,3 +215,20 @@ def test_the_payment_result_never_carries_the_card_number():
     result = TestGateway().charge(amount=Decimal("1.00"), currency="GBP", card=APPROVED, reference="x")
     assert result.outcome == PaymentResult.Outcome.APPROVED and "4242 4242" not in repr(result)
     assert result.method == "Card •••• 4242"
+
+
+def test_support_sees_checkouts_read_only_in_the_admin(admin_client, stores):
+    from django.urls import reverse
+
+    uk = stores["uk"]
+    checkout = services.checkout_reserve(cart=cart_with(uk, (make_variant(uk), 1)), user=None, details=details())
+    page = admin_client.get(reverse("admin:orders_checkout_changelist")).content.decode()
+    assert str(checkout.reference) in page and "Reserved" in page
+    assert admin_client.get(reverse("admin:orders_checkout_change", args=[checkout.pk])).status_code == 200
+    assert admin_client.get(reverse("admin:orders_checkout_add")).status_code == 403
+
+    def add_checkouts(count):
+        for _ in range(count):
+            services.checkout_reserve(cart=cart_with(uk, (make_variant(uk), 1)), user=None, details=details())
+
+    assert_changelist_queries_constant(admin_client, reverse("admin:orders_checkout_changelist"), add_checkouts)

@@ -118,3 +118,19 @@ def test_checkout_pages_are_in_french_in_the_french_store(client, stores):
     add(client, make_variant(stores["fr"], amount="20.00"), store="fr")
     page = client.get(reverse("cart:checkout", args=["fr"])).content.decode()
     assert "Adresse de livraison" in page and "Payer 24,99" in page
+
+
+def test_checkout_page_runs_a_constant_number_of_queries(client, stores, shopper):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(shopper)
+    counts = []
+    for size in (1, 6):
+        for _ in range(size):
+            add(client, make_variant(stores["uk"]))
+            AddressFactory(user=shopper)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("cart:checkout", args=["uk"]))
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
