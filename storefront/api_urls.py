@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("brands.api.urls")),
     path("", include("storefront.catalog.api.urls")),
     path("", include("storefront.orders.api.urls")),
+    path("", include("aftersales.api.urls")),
     path("loyalty/", include("loyalty.api.urls")),
 ]
