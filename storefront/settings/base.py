@@ -172,6 +172,7 @@ LOGGING = {
 # Catalog pages list this many products per page unless the shopper asks for another size (capped).
 CATALOG_PAGE_SIZE = env.int("CATALOG_PAGE_SIZE", default=24)
 CATALOG_MAX_PAGE_SIZE = env.int("CATALOG_MAX_PAGE_SIZE", default=96)
+
 # A variant with this many units or fewer (but some) shows as "only a few left".
 CATALOG_LOW_STOCK = env.int("CATALOG_LOW_STOCK", default=5)
 
@@ -188,3 +189,20 @@ LOYALTY_COUPON_RESERVATION_MINUTES = env.int("LOYALTY_COUPON_RESERVATION_MINUTES
 CELERY_BEAT_SCHEDULE = {
     "loyalty-expire-points": {"task": "loyalty.expire_points", "schedule": 60 * 60},
 }
+
+# --- Legacy import (po.co) ------------------------------------------------------------------------
+# The last hasher wraps po.co's SHA-256 hashes at import; Django re-hashes with the first at first login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "storefront.accounts.hashers.PBKDF2WrappedPocoSHA256PasswordHasher",
+]
+# PBKDF2 iterations of the wrapper (see the hasher's docstring for the trade-off).
+LEGACY_PASSWORD_WRAP_COST = env.int("LEGACY_PASSWORD_WRAP_COST", default=100_000)
+# Lines per committed batch (one transaction and one checkpoint each).
+LEGACY_IMPORT_BATCH_SIZE = env.int("LEGACY_IMPORT_BATCH_SIZE", default=1000)
+# Without a terminal, a progress log line every this many seconds.
+LEGACY_IMPORT_LOG_EVERY = env.int("LEGACY_IMPORT_LOG_EVERY", default=10)
