@@ -41,6 +41,7 @@ class OrdersProbe(RecordingLoader):
 
 @pytest.fixture
 def probes(monkeypatch):
+    loaders.registered_loaders()  # the apps' own loaders first, so registering them later cannot clash
     monkeypatch.setitem(loaders._REGISTRY, "points", PointsProbe)
     monkeypatch.setitem(loaders._REGISTRY, "orders", OrdersProbe)
     monkeypatch.setattr(PointsProbe, "seen", [])
