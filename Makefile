@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint migrate messages fuzz clean
+.PHONY: install run test lint migrate messages fuzz clean bench loadtest
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ test: install
 messages: install
 	@for d in $$(find . -path ./.venv -prune -o -type d -name locale -print); do \
 		$(BIN)/pybabel -q compile -d $$d -D django || exit 1; done
+
+# Throughput of the POCO pages beside a trivial view, under gunicorn on 127.0.0.1 (docs/benchmarks.md).
+bench: install
+	$(BIN)/python benchmarks/pages.py $(BENCH_ARGS)
+
+# A bounded mix of pages, API calls and malformed requests under gunicorn; fails on any 5xx.
+loadtest: install
+	$(BIN)/python benchmarks/loadtest.py $(LOADTEST_ARGS)
 
 # Schemathesis against our own OpenAPI schema, on a throwaway seeded store served on 127.0.0.1.
 fuzz: install

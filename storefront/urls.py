@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("account/", include("storefront.accounts.urls")),
     path("account/orders/", include("storefront.orders.urls")),
+    path("account/cases/", include("aftersales.portal_urls")),
     path("account/", include("loyalty.urls")),
     path("support/", include("aftersales.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
