@@ -29,7 +29,19 @@ from django.core.files.storage import default_storage
 from django.utils.text import slugify
 
 from brands.legacy.entities import EXCLUDED_PORTAL
-from brands.legacy.loaders import CONFLICT, CREATED, UPDATED, BatchResult, Item, Loaded, Loader, register, state_digest
+from brands.legacy.loaders import (
+    CONFLICT,
+    CREATED,
+    QUARANTINED,
+    UPDATED,
+    BatchResult,
+    Item,
+    Loaded,
+    Loader,
+    SetAside,
+    register,
+    state_digest,
+)
 from brands.legacy.models import LegacyRedirect
 from brands.legacy.schemas import Product as ProductRecord
 from brands.models import Brand, RegionalStore
@@ -50,6 +62,13 @@ class ProductsLoader(Loader):
         if not Brand.objects.filter(slug=BRAND_SLUG).exists() or missing:
             return ("the POCO brand or the regional stores are missing: run brands.services.reference_data_ensure()"
                     " (e.g. `manage.py seed_store`) before importing products")
+        return None
+
+    def check(self, record: ProductRecord) -> SetAside | None:
+        skus = [variant.sku for variant in record.variants]
+        repeated = sorted({sku for sku in skus if skus.count(sku) > 1})
+        if repeated:
+            return SetAside(QUARANTINED, f"SKU {', '.join(repeated)} repeated among its variants")
         return None
 
     def prepare(self) -> None:
@@ -115,8 +134,6 @@ class ProductsLoader(Loader):
         if taken_slugs.get(record.slug, own_pk) != own_pk:
             return f"slug {record.slug!r}: another POCO product of the store has it; nothing overwritten"
         skus = [variant.sku for variant in record.variants]
-        if len(set(skus)) != len(skus):
-            return "a SKU is repeated among its variants"
         clash = next((sku for sku in skus if taken_skus.get(sku, own_pk) != own_pk), None)
         if clash:
             return f"SKU {clash}: another product of the store has it; nothing overwritten"
