@@ -178,6 +178,7 @@ LOGGING = {
 # Catalog pages list this many products per page unless the shopper asks for another size (capped).
 CATALOG_PAGE_SIZE = env.int("CATALOG_PAGE_SIZE", default=24)
 CATALOG_MAX_PAGE_SIZE = env.int("CATALOG_MAX_PAGE_SIZE", default=96)
+
 # A variant with this many units or fewer (but some) shows as "only a few left".
 CATALOG_LOW_STOCK = env.int("CATALOG_LOW_STOCK", default=5)
 
@@ -204,6 +205,23 @@ AFTERSALES_ATTACHMENT_MAX_FILES = env.int("AFTERSALES_ATTACHMENT_MAX_FILES", def
 AFTERSALES_ATTACHMENT_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"]
 AFTERSALES_QUEUE_PAGE_SIZE = env.int("AFTERSALES_QUEUE_PAGE_SIZE", default=50)
 AFTERSALES_DIGEST_MAX_CASES = env.int("AFTERSALES_DIGEST_MAX_CASES", default=100)
+
+# --- Legacy import (po.co) ------------------------------------------------------------------------
+# The last hasher wraps po.co's SHA-256 hashes at import; Django re-hashes with the first at first login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "storefront.accounts.hashers.PBKDF2WrappedPocoSHA256PasswordHasher",
+]
+# PBKDF2 iterations of the wrapper (see the hasher's docstring for the trade-off).
+LEGACY_PASSWORD_WRAP_COST = env.int("LEGACY_PASSWORD_WRAP_COST", default=100_000)
+# Lines per committed batch (one transaction and one checkpoint each).
+LEGACY_IMPORT_BATCH_SIZE = env.int("LEGACY_IMPORT_BATCH_SIZE", default=1000)
+# Without a terminal, a progress log line every this many seconds.
+LEGACY_IMPORT_LOG_EVERY = env.int("LEGACY_IMPORT_LOG_EVERY", default=10)
 
 # --- Loyalty (Mi Points and coupons) ----------------------------------------------------------------
 # Mi Points credited per POCO Point carried over (rounded down per lot); a Decimal, e.g. "1" or "0.5".
