@@ -1,5 +1,5 @@
 """Cross-check with the bundle generator: its truth file (an independent reading of FORMAT.md, derived as
-it writes each line) and this import agree on every customers and products counter, on which lines are
+it writes each line) and this import agree on every counter of the loaded entities, on which lines are
 quarantined, and on who can log in with what."""
 
 import pytest
@@ -10,7 +10,7 @@ from storefront.accounts.models import User, normalize_email
 
 pytestmark = pytest.mark.django_db
 
-LOADED = ("customers", "products")
+LOADED = ("customers", "products", "tickets")
 
 
 @pytest.fixture
