@@ -6,11 +6,10 @@ import pytest
 from django.contrib.auth import authenticate
 
 from brands.legacy.generator import write_bundle as generate
+from brands.legacy.loaders import registered_loaders
 from storefront.accounts.models import User, normalize_email
 
 pytestmark = pytest.mark.django_db
-
-from brands.legacy.loaders import registered_loaders
 
 # Every entity that has a loader on this branch is compared with the truth file.
 LOADED = tuple(registered_loaders())
