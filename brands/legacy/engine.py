@@ -130,6 +130,12 @@ def import_bundle(options: Options) -> Result:
     except BundleRefused as exc:
         raise ImportRefused(str(exc)) from exc
     with bundle:
+        # --- hook: chunked import by Celery workers (brands/legacy/distributed.py) ---
+        from .distributed import Coordinator, distributes
+
+        if distributes(options, bundle):
+            return Coordinator(options, bundle, loaders).execute()
+        # --- end of hook ---
         return _Run(options, bundle, loaders).execute()
 
 
@@ -258,11 +264,7 @@ class _Run:
             self._commit(spec.name, loader, batch, progress)
             bar.advance(len(batch))
         progress.done = True
-        Checkpoint.objects.update_or_create(
-            run=self.context.run, entity=spec.name,
-            defaults=dict(lines_done=progress.lines_done, counters=progress.counters, totals=progress.totals,
-                          done=True),
-        )
+        self._save_checkpoint(spec.name, progress)
         loader.finish()
         bar.close()
         self.context.add_timing(spec.name, time.monotonic() - started)
@@ -272,7 +274,7 @@ class _Run:
         """Every line after line `after`, with its outcome when it is set aside, its record when valid."""
         resolution = self.context.resolution
         schema = SCHEMAS[spec.name]
-        for number, raw in file.lines():
+        for number, raw in self._lines(file):
             if number <= after:
                 continue
             line = Line(number, raw)
@@ -316,7 +318,6 @@ class _Run:
 
     def _commit(self, entity: str, loader: Loader, batch: list[Line], progress: EntityProgress) -> None:
         """One batch, one transaction: rows, legacy map, set-aside rows, counters and checkpoint."""
-        run = self.context.run
         counters = dict(progress.counters)
         totals: dict = {}
         with transaction.atomic():
@@ -336,12 +337,20 @@ class _Run:
                 counters[reporting.COUNTER_OF[line.outcome]] += 1
             counters["read"] += len(batch)
             new_totals = reporting.merge_totals(_copy(progress.totals), totals)
-            lines_done = batch[-1].number
-            Checkpoint.objects.update_or_create(
-                run=run, entity=entity,
-                defaults=dict(lines_done=lines_done, counters=counters, totals=new_totals, done=False),
-            )
-        progress.counters, progress.totals, progress.lines_done = counters, new_totals, lines_done
+            self._save_checkpoint(entity, EntityProgress(counters, new_totals, batch[-1].number))
+        progress.counters, progress.totals, progress.lines_done = counters, new_totals, batch[-1].number
+
+    def _lines(self, file: BundleFile) -> Iterator[tuple[int, bytes]]:
+        """The lines this run imports (every line; a chunk of a distributed run narrows them)."""
+        return file.lines()
+
+    def _save_checkpoint(self, entity: str, progress: EntityProgress) -> None:
+        """How far the entity got (in the batch's transaction); a chunk of a distributed run keeps its own."""
+        Checkpoint.objects.update_or_create(
+            run=self.context.run, entity=entity,
+            defaults=dict(lines_done=progress.lines_done, counters=progress.counters, totals=progress.totals,
+                          done=progress.done),
+        )
 
     @staticmethod
     def _against_legacy_map(entity: str, loader: Loader, valid: list[Line]) -> tuple[list[Item], dict]:
@@ -442,11 +451,14 @@ class _Run:
             for entity, legacy_id, line, reason in run.quarantine.order_by("pk").values_list(
                 "entity", "legacy_id", "line", "reason")
         ]
+        order = {entity: position for position, entity in enumerate(ENTITIES)}
+        # In file order, whatever order the rows were written in (chunks of a distributed run interleave).
         conflicts = [
             {"entity": entity, "legacy_id": legacy_id, "reason": reason}
-            for entity, legacy_id, reason in run.conflicts.order_by("pk").values_list("entity", "legacy_id", "reason")
+            for entity, legacy_id, reason, _line in sorted(
+                run.conflicts.values_list("entity", "legacy_id", "reason", "line"),
+                key=lambda row: (order[row[0]], row[3]))
         ]
-        order = {entity: position for position, entity in enumerate(ENTITIES)}
         quarantine.sort(key=lambda row: (order[row["entity"]], row["line"]))
         totals: dict = {}
         for progress in self.progress.values():

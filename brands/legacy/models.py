@@ -73,6 +73,37 @@ class Checkpoint(models.Model):
         return f"{self.entity}: {self.lines_done} lines"
 
 
+class ChunkCheckpoint(models.Model):
+    """How far one chunk of an entity got in a distributed run (`--workers N`, brands/legacy/distributed.py).
+
+    The coordinator splits an entity's lines into `chunks` parts; each part is imported by a Celery task
+    that commits this row with every batch, like `Checkpoint` for a serial run. When every chunk of the
+    entity is done, the coordinator writes the entity's `Checkpoint` (the sums), so resuming, the
+    resolution maps and the report see it as a serial run's. `error` keeps why a chunk task failed.
+    """
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="chunk_checkpoints")
+    entity = models.CharField(max_length=20)
+    chunk = models.PositiveSmallIntegerField()
+    chunks = models.PositiveSmallIntegerField(help_text=_("How many chunks the entity was split into"))
+    lines_done = models.PositiveIntegerField(default=0, help_text=_("Number of the chunk's last handled line"))
+    done = models.BooleanField(default=False)
+    counters = models.JSONField(default=dict)
+    totals = models.JSONField(default=dict)
+    timings = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "entity", "chunk"], name="one_checkpoint_per_run_entity_chunk"),
+            models.CheckConstraint(condition=Q(chunk__lt=models.F("chunks")), name="chunk_within_chunks"),
+        ]
+
+    def __str__(self):
+        return f"{self.entity} chunk {self.chunk + 1}/{self.chunks}: line {self.lines_done}"
+
+
 class QuarantinedRecord(models.Model):
     """A line that could not be imported: kept with its line number, raw text and the reason."""
 

@@ -225,6 +225,10 @@ LEGACY_PASSWORD_WRAP_COST = env.int("LEGACY_PASSWORD_WRAP_COST", default=100_000
 LEGACY_IMPORT_BATCH_SIZE = env.int("LEGACY_IMPORT_BATCH_SIZE", default=1000)
 # Without a terminal, a progress log line every this many seconds.
 LEGACY_IMPORT_LOG_EVERY = env.int("LEGACY_IMPORT_LOG_EVERY", default=10)
+# --workers N > 1: the Celery queue of the chunk tasks (empty: the default queue), and how long the
+# coordinator waits without any chunk committing a batch before it fails the run (seconds).
+LEGACY_IMPORT_QUEUE = env.str("LEGACY_IMPORT_QUEUE", default="")
+LEGACY_IMPORT_CHUNK_STALL = env.int("LEGACY_IMPORT_CHUNK_STALL", default=3600)
 
 # --- Loyalty (Mi Points and coupons) ----------------------------------------------------------------
 # Mi Points credited per POCO Point carried over (rounded down per lot); a Decimal, e.g. "1" or "0.5".

@@ -1,0 +1,303 @@
+"""The import split into chunks that Celery workers run in parallel (`--workers N`, N > 1).
+
+The coordinator (`Coordinator`, a serial run whose `_import_file` dispatches instead of importing) goes
+through the entities in the contract's order, like a serial run. For each entity it:
+
+1. splits the entity's lines into chunks: by a *partition key* for the entities whose records share rows
+   (`PARTITION_KEYS`: a customer's e-mail, so one person's records land in one chunk and no two chunks race
+   to create one account; points and coupons by the account they resolve to), the others in one chunk
+   (see `PARTITION_KEYS` for why);
+2. sends one `legacy.import_chunk` task per chunk (a Celery group) and waits until every chunk is done,
+   reading their `ChunkCheckpoint` rows (so no result backend is needed); the next entity starts only
+   then, since its resolution maps read what this one committed;
+3. sums the chunks' counters and totals into the entity's `Checkpoint`, as a serial run would have left it.
+
+A chunk task (`import_chunk`) is a serial run narrowed to its chunk's lines (`_ChunkRun._lines`), through
+the same classification, batches and legacy map; its checkpoint is its `ChunkCheckpoint`, so a chunk killed
+mid-way resumes after its last committed batch (a late-acknowledged task is delivered again; running the
+import again re-sends the chunks that are not done). The index pass (last line of each legacy id) is done
+by each chunk over the whole file, so `superseded` is decided globally, whatever chunk a line falls in.
+
+Same result as a serial run: each chunk handles its lines in file order, and records that touch the same
+rows are in the same chunk, so every record meets the same state a serial run would give it; the report
+lists quarantine and conflicts in file order. Not distributed: dry runs (one transaction, rolled back), and
+SQLite with a real broker (one writer at a time; refused). With no broker, Celery runs the tasks eagerly
+in this process, one after the other: the same code path, the same result.
+
+Workers must see the bundle at the same path as the coordinator (a tarball is unpacked by the coordinator
+and its directory handed to the chunks) and must not be the ones the coordinator waits in: run the
+`legacy.import_bundle` task and the chunks on different workers, or with a concurrency above N.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import msgspec
+from celery import current_app, group
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from . import report as reporting
+from .engine import EntityProgress, ImportRefused, Options, _Run
+from .entities import ENTITIES, EntitySpec
+from .loaders import Context, Loader, registered_loaders
+from .models import ChunkCheckpoint, ImportRun
+from .reader import Bundle, BundleFile, _entity_of
+from .resolution import IMPORTED, Resolution
+
+logger = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.5
+
+
+class ChunkFailed(Exception):
+    """A chunk task failed or stopped reporting; the run is left `failed` and resumes when run again."""
+
+
+# --- partitioning ------------------------------------------------------------------------------------
+
+def _email(obj: dict, resolution: Resolution) -> str | None:
+    """customers: a person (one normalized e-mail) is one account, built by their records in file order."""
+    from storefront.accounts.models import normalize_email
+
+    email = obj.get("email")
+    return normalize_email(email) if isinstance(email, str) else None
+
+
+def _account(obj: dict, resolution: Resolution) -> str | None:
+    """points, coupons: one account's records together (a merged person's legacy ids give one account)."""
+    customer = obj.get("customer_legacy_id")
+    if not isinstance(customer, str):
+        return None
+    resolved = resolution.of("customers").get(customer)
+    if resolved is not None and resolved.state == IMPORTED:
+        return f"account:{resolved.target_pk}"
+    return f"customer:{customer}"
+
+
+# Entities split by a key; a key of None falls back to the line's legacy id. Every other entity is one
+# chunk, because its loader keeps whole-file state that chunks cannot share: products create the shared
+# category tree as they go and claim slugs and SKUs across records; tickets claim case numbers across
+# records; orders, shipments and reviews have no loader on this branch (add them here once their loaders
+# say which records share rows).
+PARTITION_KEYS: dict[str, Callable[[dict, Resolution], str | None]] = {
+    "customers": _email,
+    "points": _account,
+    "coupons": _account,
+}
+
+
+def chunk_of(number: int, raw: bytes, key: Callable[[dict, Resolution], str | None], resolution: Resolution,
+             chunks: int) -> int:
+    """The chunk of one line: a stable hash (not Python's salted `hash`) of its partition key, modulo chunks.
+
+    A line that is no JSON object goes by its line number: it is quarantined whichever chunk reads it.
+    """
+    try:
+        obj = msgspec.json.decode(raw)
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        obj = None
+    if isinstance(obj, dict):
+        value = key(obj, resolution) or (obj["legacy_id"] if isinstance(obj.get("legacy_id"), str) else None)
+    else:
+        value = None
+    return zlib.crc32((value if value is not None else f"line:{number}").encode()) % chunks
+
+
+# --- the coordinator ---------------------------------------------------------------------------------
+
+def distributes(options: Options, bundle: Bundle) -> bool:
+    """Whether this import runs chunked: `--workers` above 1 (not a dry run), or it resumes a chunked run."""
+    if options.dry_run:
+        return False
+    if (options.workers or 1) <= 1 and not _resumes_chunked(options, bundle):
+        return False
+    if connection.vendor == "sqlite" and not current_app.conf.task_always_eager:
+        raise ImportRefused(
+            "--workers N imports in parallel with Celery workers, which needs PostgreSQL (SQLite takes one "
+            "writer at a time): use --workers 1, or PostgreSQL")
+    return True
+
+
+def _resumes_chunked(options: Options, bundle: Bundle) -> bool:
+    """The run this import would resume has chunks not done: it must go on with the same chunks."""
+    for candidate in ImportRun.objects.filter(
+        bundle_digest=bundle.digest, dry_run=False, state__in=[ImportRun.State.RUNNING, ImportRun.State.FAILED],
+    ).order_by("-started_at", "-pk"):
+        if candidate.options.get("resume_key") == options.resume_key():
+            return candidate.chunk_checkpoints.filter(done=False).exists()
+    return False
+
+
+class Coordinator(_Run):
+    """A run whose entities are imported by chunk tasks; everything else (resume, report) is the serial run's."""
+
+    def _import_file(self, spec: EntitySpec, file: BundleFile, loader: Loader, progress: EntityProgress) -> None:
+        started = time.monotonic()
+        run = self.context.run
+        chunks = self._chunks(spec.name)
+        for chunk in range(chunks):
+            ChunkCheckpoint.objects.get_or_create(run=run, entity=spec.name, chunk=chunk, defaults={"chunks": chunks})
+        pending = list(ChunkCheckpoint.objects.filter(run=run, entity=spec.name, done=False)
+                       .order_by("chunk").values_list("chunk", flat=True))
+        ChunkCheckpoint.objects.filter(run=run, entity=spec.name, chunk__in=pending).update(
+            error="", updated_at=timezone.now())
+        logger.info("%s: %d lines in %d chunk(s), %d to import", spec.name, file.records, chunks, len(pending))
+        if pending:
+            self._dispatch(spec.name, chunks, pending)
+        rows = self._wait(spec.name)
+        progress.counters, progress.totals = reporting.empty_counters(), {}
+        for row in rows:
+            for counter, value in row.counters.items():
+                progress.counters[counter] += value
+            reporting.merge_totals(progress.totals, row.totals)
+            for phase, seconds in row.timings.items():
+                if phase != spec.name:  # the entity's own time is the coordinator's wall time, below
+                    self.context.add_timing(phase, seconds)
+        progress.lines_done, progress.done = file.records, True
+        self._save_checkpoint(spec.name, progress)
+        self.context.add_timing(spec.name, time.monotonic() - started)
+
+    def _dispatch(self, entity: str, chunks: int, pending: list[int]) -> None:
+        """One task per chunk. A real worker wraps passwords on its own core (a prefork worker cannot start a
+        process pool); run eagerly, in this process, a chunk may use the pool of --workers processes."""
+        from .tasks import import_chunk
+
+        eager = current_app.conf.task_always_eager
+        group(
+            import_chunk.si(run_id=self.context.run.pk, entity=entity, chunk=chunk, chunks=chunks,
+                            root=str(self.bundle.root), cpu_workers=self.options.workers if eager else 1)
+            for chunk in pending
+        ).apply_async(queue=settings.LEGACY_IMPORT_QUEUE or None)
+
+    def _chunks(self, entity: str) -> int:
+        """The entity's chunk count: that of its chunks already started (a resumed run), else from --workers."""
+        started = ChunkCheckpoint.objects.filter(run=self.context.run, entity=entity).values_list(
+            "chunks", flat=True).first()
+        if started:
+            return started
+        return (self.options.workers or 1) if entity in PARTITION_KEYS else 1
+
+    def _wait(self, entity: str) -> list[ChunkCheckpoint]:
+        """Until every chunk of the entity is done; keeps the run's counters current for the admin meanwhile.
+
+        Raises ChunkFailed when a chunk task reports an error, or when no chunk has committed anything for
+        LEGACY_IMPORT_CHUNK_STALL seconds (a lost task, no worker listening).
+        """
+        run = self.context.run
+        last_change, last_seen = time.monotonic(), None
+        while True:
+            rows = list(ChunkCheckpoint.objects.filter(run=run, entity=entity).order_by("chunk"))
+            failed = [row for row in rows if row.error]
+            if failed:
+                raise ChunkFailed("; ".join(f"{entity} chunk {row.chunk + 1}/{row.chunks}: {row.error}"
+                                            for row in failed))
+            if all(row.done for row in rows):
+                return rows
+            seen = max(row.updated_at for row in rows)
+            if seen != last_seen:
+                last_seen, last_change = seen, time.monotonic()
+                self._show_progress(entity, rows)
+            elif time.monotonic() - last_change > settings.LEGACY_IMPORT_CHUNK_STALL:
+                raise ChunkFailed(f"{entity}: no chunk committed anything for {settings.LEGACY_IMPORT_CHUNK_STALL} s "
+                                  f"(is a Celery worker consuming queue {settings.LEGACY_IMPORT_QUEUE or 'celery'}?)")
+            time.sleep(POLL_SECONDS)
+
+    def _show_progress(self, entity: str, rows: list[ChunkCheckpoint]) -> None:
+        counters = reporting.empty_counters()
+        for row in rows:
+            for counter, value in row.counters.items():
+                counters[counter] += value
+        run = self.context.run
+        run.counters = {**{name: progress.counters for name, progress in self.progress.items()}, entity: counters}
+        run.save(update_fields=["counters"])
+        logger.info("%s: %d lines read, %d/%d chunks done", entity, counters["read"],
+                    sum(row.done for row in rows), len(rows))
+
+
+# --- a chunk -----------------------------------------------------------------------------------------
+
+def run_chunk(*, run_id: int, entity: str, chunk: int, chunks: int, root: str, cpu_workers: int | None) -> None:
+    """Imports one chunk of one entity of a run (the body of the `legacy.import_chunk` task).
+
+    A failure is written on the chunk's checkpoint for the coordinator to report, then raised.
+    """
+    checkpoint = ChunkCheckpoint.objects.select_related("run").get(run_id=run_id, entity=entity, chunk=chunk)
+    if checkpoint.done:
+        return
+    if checkpoint.chunks != chunks:
+        raise ChunkFailed(f"{entity} chunk {chunk}: the run splits it in {checkpoint.chunks}, not {chunks}")
+    run = checkpoint.run
+    try:
+        bundle = reopen_bundle(root, run.bundle_digest)
+        options = Options(bundle=run.bundle, cutover=run.cutover, only=run.options.get("only"),
+                          workers=cpu_workers, progress=False)
+        _ChunkRun(options, bundle, registered_loaders(), checkpoint).import_chunk()
+    except BaseException as exc:
+        ChunkCheckpoint.objects.filter(pk=checkpoint.pk).update(error=f"{type(exc).__name__}: {exc}"[:2000],
+                                                                 updated_at=timezone.now())
+        raise
+
+
+def reopen_bundle(root: str, digest: str) -> Bundle:
+    """The bundle the coordinator opened and checked, read again from its directory without re-checking it.
+
+    Only the manifest's digest is compared: the coordinator verified every file already, and checksumming
+    the whole bundle again in every chunk would cost more than the chunk.
+    """
+    manifest_path = Path(root) / "manifest.json"
+    try:
+        manifest_bytes = manifest_path.read_bytes()
+    except OSError as exc:
+        raise ChunkFailed(f"{manifest_path}: cannot be read by this worker ({exc})") from exc
+    if hashlib.sha256(manifest_bytes).hexdigest() != digest:
+        raise ChunkFailed(f"{manifest_path}: not the manifest of the run's bundle (its digest differs)")
+    manifest = json.loads(manifest_bytes)
+    bundle = Bundle(location=root, root=Path(root), manifest=manifest, digest=digest)
+    for name, entry in manifest["files"].items():
+        entity = _entity_of(name)
+        if entity is not None:
+            bundle.files[entity] = BundleFile(entity=entity, name=name, path=Path(root) / name,
+                                              records=entry["records"], sha256=entry["sha256"].lower())
+    return bundle
+
+
+class _ChunkRun(_Run):
+    """A serial run of one entity narrowed to one chunk's lines, checkpointed on its ChunkCheckpoint."""
+
+    def __init__(self, options: Options, bundle: Bundle, loaders: dict[str, type[Loader]],
+                 checkpoint: ChunkCheckpoint):
+        super().__init__(options, bundle, loaders)
+        self.checkpoint = checkpoint
+
+    def import_chunk(self) -> None:
+        checkpoint, entity = self.checkpoint, self.checkpoint.entity
+        self.context = Context(run=checkpoint.run, bundle=self.bundle, cutover=self.cutover, dry_run=False,
+                               workers=self.options.workers, resolution=None)
+        self.context.resolution = Resolution(checkpoint.run, set(self.in_scope))
+        progress = EntityProgress(counters={**reporting.empty_counters(), **checkpoint.counters},
+                                  totals=checkpoint.totals, lines_done=checkpoint.lines_done)
+        self.key = PARTITION_KEYS.get(entity)
+        self._import_file(ENTITIES[entity], self.bundle.files[entity], self.loaders[entity](self.context), progress)
+
+    def _lines(self, file: BundleFile) -> Iterator[tuple[int, bytes]]:
+        checkpoint, resolution = self.checkpoint, self.context.resolution
+        for number, raw in file.lines():
+            if checkpoint.chunks == 1 or chunk_of(number, raw, self.key, resolution, checkpoint.chunks) \
+                    == checkpoint.chunk:
+                yield number, raw
+
+    def _save_checkpoint(self, entity: str, progress: EntityProgress) -> None:
+        ChunkCheckpoint.objects.filter(pk=self.checkpoint.pk).update(
+            lines_done=progress.lines_done, counters=progress.counters, totals=progress.totals, done=progress.done,
+            timings={phase: round(seconds, 3) for phase, seconds in self.context.timings.items()},
+            updated_at=timezone.now(),  # update() skips auto_now; the coordinator watches it for stalls
+        )
