@@ -1,0 +1,161 @@
+"""`--workers N` splits the entities into chunks that Celery tasks import; the result is a serial run's.
+
+A generated bundle (a few hundred customers with their points, coupons, tickets; bad lines, people on
+several portals, accounts the store already has) is imported serially and chunked; the two reports and
+the two database states (modulo primary keys, see snapshot.py) must be equal. Eagerly (no broker: the
+chunks run one after the other in this process) on any database; with a real Celery worker running the
+chunks in parallel on PostgreSQL when a broker is configured.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from brands.legacy.distributed import PARTITION_KEYS
+from brands.legacy.generator import write_bundle as generate
+from brands.legacy.models import ChunkCheckpoint, ImportRun
+from brands.services import reference_data_ensure
+from storefront.accounts.models import User
+from storefront.celery import app as celery_app
+
+from .snapshot import snapshot
+
+BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+BATCH = 40  # several batches per chunk
+
+
+def store_before(truth: dict) -> None:
+    """The accounts the generated bundle assumes the store already has."""
+    before = truth["assumes"]["store_before"]
+    for account in before["customers"]:
+        User.objects.create_user(account["email"], account["password"])
+    for email in before["staff"]:
+        User.objects.create_user(email, "staff-password", is_staff=True)
+
+
+@pytest.fixture
+def generated(tmp_path):
+    return generate(tmp_path / "bundle", customers=300, seed=11, gzip=True, tar=True, bad_lines=True)
+
+
+def import_and_look(run_import, bundle, workers: int) -> tuple[int, dict, dict, dict]:
+    """(exit status, report, database state, chunk counts per entity) of one import of the bundle."""
+    since = timezone.now()
+    status, report = run_import(bundle, "--workers", str(workers))
+    run = ImportRun.objects.get()
+    chunks = dict(ChunkCheckpoint.objects.filter(run=run, chunk=0).values_list("entity", "chunks"))
+    return status, report, snapshot(since), chunks
+
+
+@pytest.mark.django_db
+def test_a_chunked_import_run_eagerly_equals_a_serial_one(generated, reference_data, run_import, settings):
+    settings.LEGACY_IMPORT_BATCH_SIZE = BATCH
+    store_before(generated.truth)
+    with transaction.atomic():  # the serial import, looked at, then undone
+        serial = import_and_look(run_import, generated.path, 1)
+        transaction.set_rollback(True)
+    chunked = import_and_look(run_import, generated.path, 3)
+
+    assert serial[3] == {}, "--workers 1 must stay serial"
+    assert chunked[3] == {"customers": 3, "products": 1, "points": 3, "coupons": 3, "tickets": 1}
+    assert chunked[0] == serial[0] == 1  # the bundle has bad lines
+    assert chunked[1] == serial[1]
+    assert serial[1]["entities"]["customers"]["linked"] > 0  # merged people and existing accounts were met
+    assert chunked[2] == serial[2]
+
+
+@pytest.mark.django_db
+def test_a_customer_s_records_share_a_chunk_whatever_the_case_of_the_email():
+    email = PARTITION_KEYS["customers"]
+    assert email({"email": " Jo@Example.COM"}, None) == email({"email": "jo@example.com "}, None)
+
+
+@pytest.mark.django_db
+def test_a_chunk_failure_fails_the_run_naming_the_chunk(generated, reference_data, run_import, monkeypatch):
+    from storefront.accounts.importers import CustomersLoader
+
+    def broken(self, items):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(CustomersLoader, "load", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_import(generated.path, "--workers", "2")
+    run = ImportRun.objects.get()
+    assert run.state == ImportRun.State.FAILED
+    assert ChunkCheckpoint.objects.filter(run=run, entity="customers").exclude(error="").first().error == \
+        "RuntimeError: disk full"
+
+
+# --- a real worker, in parallel, on PostgreSQL -------------------------------------------------------
+
+@pytest.fixture
+def worker(tmp_path):
+    """`celery -A storefront worker` (prefork, 2 processes) on a queue of its own, on the test database."""
+    queue = f"test-legacy-{uuid.uuid4().hex}"
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "storefront.settings.base",
+        "CELERY_BROKER_URL": BROKER_URL,
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "LEGACY_IMPORT_BATCH_SIZE": str(BATCH),
+        "LEGACY_PASSWORD_WRAP_COST": "1000",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "storefront", "worker", "--pool=prefork", "--concurrency=2",
+             "--queues", queue, "--hostname", f"{queue}@%h", "--without-gossip", "--without-mingle",
+             "--without-heartbeat", "--loglevel=INFO"],
+            cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        yield queue, log_path
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.mark.postgres
+@pytest.mark.worker
+@pytest.mark.skipif(not BROKER_URL, reason="no broker: set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) to run "
+                                           "the chunks on a real Celery worker")
+@pytest.mark.django_db(transaction=True)  # the worker must see what the test commits, and the test what it does
+def test_chunks_imported_in_parallel_by_a_real_worker_equal_a_serial_import(generated, worker, run_import, settings):
+    queue, log_path = worker
+    settings.LEGACY_IMPORT_BATCH_SIZE = BATCH
+    settings.LEGACY_IMPORT_QUEUE = queue
+    settings.LEGACY_IMPORT_CHUNK_STALL = 120
+    reference_data_ensure()
+    store_before(generated.truth)
+    with transaction.atomic():  # the serial import, in this process, looked at, then undone
+        serial = import_and_look(run_import, generated.path, 1)
+        transaction.set_rollback(True)
+
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        parallel = import_and_look(run_import, generated.path, 2)
+    finally:
+        celery_app.conf.task_always_eager = eager
+
+    log = log_path.read_text()
+    assert "legacy.import_chunk" in log and "succeeded" in log, log
+    assert parallel[3] == {"customers": 2, "products": 1, "points": 2, "coupons": 2, "tickets": 1}
+    assert parallel[0] == serial[0]
+    assert parallel[1] == serial[1]
+    assert parallel[2] == serial[2]
