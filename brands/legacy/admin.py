@@ -2,11 +2,20 @@
 
 import csv
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from .entities import ENTITIES
+from .forms import ImportBundleForm
 from .models import ConflictRecord, ExcludedRecord, ImportRun, LegacyRecord, LegacyRedirect, QuarantinedRecord
+from .tasks import import_bundle_task
 
 
 def _total(run: ImportRun, counter: str) -> int:
@@ -19,8 +28,52 @@ class ImportRunAdmin(admin.ModelAdmin):
                     "read", "imported", "quarantined", "conflicts")
     list_filter = ("state", "dry_run")
     search_fields = ("bundle", "started_by", "source")
-    readonly_fields = [field.name for field in ImportRun._meta.fields] + ["duration_display"]
+    readonly_fields = [field.name for field in ImportRun._meta.fields] + ["duration_display", "progress"]
     date_hierarchy = "started_at"
+    change_list_template = "legacy/admin/importrun_change_list.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="legacy_importrun_import"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        can_import = request.user.has_perm("legacy.import_bundle")
+        return super().changelist_view(request, {**(extra_context or {}), "can_import": can_import})
+
+    def import_view(self, request):
+        """"Import a bundle": queues the `legacy.import_bundle` task (on commit) with the form's options."""
+        if not request.user.has_perm("legacy.import_bundle"):
+            raise PermissionDenied
+        form = ImportBundleForm(request.POST or None)
+        if form.is_valid():
+            options = {**form.cleaned_data, "only": form.cleaned_data["only"] or None}
+            transaction.on_commit(lambda: import_bundle_task.delay(**options))
+            self.message_user(request, _("The import of %(bundle)s is queued; its run appears below once it has "
+                                         "checked the bundle.") % {"bundle": options["bundle"]}, messages.SUCCESS)
+            return redirect("admin:legacy_importrun_changelist")
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "title": _("Import a bundle")}
+        return TemplateResponse(request, "legacy/admin/import_bundle.html", context)
+
+    @admin.display(description=_("progress"))
+    def progress(self, run):
+        """Lines done per entity, from the checkpoints (and the chunks of a distributed run)."""
+        lines = {checkpoint.entity: (checkpoint.lines_done, checkpoint.done) for checkpoint in run.checkpoints.all()}
+        chunks: dict[str, list] = {}
+        for chunk in run.chunk_checkpoints.all():
+            chunks.setdefault(chunk.entity, []).append(chunk)
+        rows = []
+        for entity in ENTITIES:
+            if entity in lines and lines[entity][1]:
+                rows.append((entity, _("done")))
+            elif entity in chunks:
+                parts = chunks[entity]
+                read = sum(part.counters.get("read", 0) for part in parts)
+                rows.append((entity, _("%(read)d lines, %(done)d of %(chunks)d chunks done") % {
+                    "read": read, "done": sum(part.done for part in parts), "chunks": len(parts)}))
+            elif entity in lines:
+                rows.append((entity, _("up to line %(line)d") % {"line": lines[entity][0]}))
+        return format_html_join("", "<div>{}: {}</div>", rows) if rows else "—"
 
     @admin.display(description=_("duration"))
     def duration_display(self, run):

@@ -42,6 +42,7 @@ class ImportRun(models.Model):
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["bundle_digest", "state"])]
+        permissions = [("import_bundle", _("Can queue the import of a bundle from the admin"))]
 
     def __str__(self):
         return f"Import #{self.pk} of {self.bundle} ({self.state})"

@@ -46,9 +46,12 @@ def generated(tmp_path):
     return generate(tmp_path / "bundle", customers=300, seed=11, gzip=True, tar=True, bad_lines=True)
 
 
-def import_and_look(run_import, bundle, workers: int) -> tuple[int, dict, dict, dict]:
-    """(exit status, report, database state, chunk counts per entity) of one import of the bundle."""
-    since = timezone.now()
+def import_and_look(run_import, bundle, workers: int, since=None) -> tuple[int, dict, dict, dict]:
+    """(exit status, report, database state, chunk counts per entity) of one import of the bundle.
+
+    Times from `since` on (default: now) are the import's own clock (see snapshot.py).
+    """
+    since = since or timezone.now()
     status, report = run_import(bundle, "--workers", str(workers))
     run = ImportRun.objects.get()
     chunks = dict(ChunkCheckpoint.objects.filter(run=run, chunk=0).values_list("entity", "chunks"))
@@ -79,19 +82,52 @@ def test_a_customer_s_records_share_a_chunk_whatever_the_case_of_the_email():
 
 
 @pytest.mark.django_db
-def test_a_chunk_failure_fails_the_run_naming_the_chunk(generated, reference_data, run_import, monkeypatch):
+def test_a_failed_chunk_fails_the_run_and_running_again_resumes_it_to_a_clean_run_s_end(
+        generated, reference_data, run_import, settings, monkeypatch):
     from storefront.accounts.importers import CustomersLoader
 
-    def broken(self, items):
-        raise RuntimeError("disk full")
+    settings.LEGACY_IMPORT_BATCH_SIZE = BATCH
+    store_before(generated.truth)
+    with transaction.atomic():
+        clean = import_and_look(run_import, generated.path, 2)
+        transaction.set_rollback(True)
 
-    monkeypatch.setattr(CustomersLoader, "load", broken)
+    load, calls = CustomersLoader.load, []
+
+    def fails_on_the_second_batch(self, items):
+        calls.append(len(items))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return load(self, items)
+
+    monkeypatch.setattr(CustomersLoader, "load", fails_on_the_second_batch)
+    started = timezone.now()
     with pytest.raises(RuntimeError, match="disk full"):
         run_import(generated.path, "--workers", "2")
     run = ImportRun.objects.get()
-    assert run.state == ImportRun.State.FAILED
-    assert ChunkCheckpoint.objects.filter(run=run, entity="customers").exclude(error="").first().error == \
-        "RuntimeError: disk full"
+    assert run.state == ImportRun.State.FAILED and "disk full" in run.message
+    failed = ChunkCheckpoint.objects.get(run=run, entity="customers", chunk=0)
+    assert failed.error == "RuntimeError: disk full" and failed.lines_done > 0 and not failed.done
+
+    monkeypatch.setattr(CustomersLoader, "load", load)
+    resumed = import_and_look(run_import, generated.path, 2, since=started)
+    assert ImportRun.objects.get().state == ImportRun.State.FINISHED
+    assert resumed[1] == clean[1]
+    assert resumed[2] == clean[2]
+
+
+@pytest.mark.django_db
+def test_with_a_real_broker_on_sqlite_the_chunked_import_is_refused(generated, reference_data, run_import):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL takes the chunks in parallel")
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        status, report = run_import(generated.path, "--workers", "2")
+    finally:
+        celery_app.conf.task_always_eager = eager
+    assert (status, report) == (2, None)
+    assert not ImportRun.objects.exists()
 
 
 # --- a real worker, in parallel, on PostgreSQL -------------------------------------------------------
