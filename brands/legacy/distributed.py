@@ -37,6 +37,7 @@ import logging
 import time
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import msgspec
@@ -56,6 +57,7 @@ from .resolution import IMPORTED, Resolution
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
+ADVISORY_LOCK_CLASS = 0x1E6AC7  # first key of the chunks' advisory locks (the second is the chunk's pk)
 
 
 class ChunkFailed(Exception):
@@ -236,15 +238,45 @@ def run_chunk(*, run_id: int, entity: str, chunk: int, chunks: int, root: str, c
     if checkpoint.chunks != chunks:
         raise ChunkFailed(f"{entity} chunk {chunk}: the run splits it in {checkpoint.chunks}, not {chunks}")
     run = checkpoint.run
+    with _chunk_lock(checkpoint) as mine:
+        if not mine:
+            logger.info("%s chunk %d/%d of run #%s is being imported by another task", entity, chunk + 1, chunks,
+                        run_id)
+            return
+        checkpoint.refresh_from_db()  # another task may have finished it while this one waited in the queue
+        if checkpoint.done:
+            return
+        try:
+            bundle = reopen_bundle(root, run.bundle_digest)
+            options = Options(bundle=run.bundle, cutover=run.cutover, only=run.options.get("only"),
+                              workers=cpu_workers, progress=False)
+            _ChunkRun(options, bundle, registered_loaders(), checkpoint).import_chunk()
+        except BaseException as exc:
+            ChunkCheckpoint.objects.filter(pk=checkpoint.pk).update(error=f"{type(exc).__name__}: {exc}"[:2000],
+                                                                     updated_at=timezone.now())
+            raise
+
+
+@contextmanager
+def _chunk_lock(checkpoint: ChunkCheckpoint) -> Iterator[bool]:
+    """Whether this task may import the chunk: no other task is at it (PostgreSQL session advisory lock).
+
+    Two tasks can be sent for one chunk: a coordinator killed and run again re-sends the chunks not done
+    while the first tasks may still run. The lock is the database session's, so a worker that dies frees
+    it. SQLite runs chunks eagerly, one at a time: nothing to lock.
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [ADVISORY_LOCK_CLASS, checkpoint.pk])
+        acquired = cursor.fetchone()[0]
     try:
-        bundle = reopen_bundle(root, run.bundle_digest)
-        options = Options(bundle=run.bundle, cutover=run.cutover, only=run.options.get("only"),
-                          workers=cpu_workers, progress=False)
-        _ChunkRun(options, bundle, registered_loaders(), checkpoint).import_chunk()
-    except BaseException as exc:
-        ChunkCheckpoint.objects.filter(pk=checkpoint.pk).update(error=f"{type(exc).__name__}: {exc}"[:2000],
-                                                                 updated_at=timezone.now())
-        raise
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [ADVISORY_LOCK_CLASS, checkpoint.pk])
 
 
 def reopen_bundle(root: str, digest: str) -> Bundle:

@@ -195,3 +195,28 @@ def test_chunks_imported_in_parallel_by_a_real_worker_equal_a_serial_import(gene
     assert parallel[0] == serial[0]
     assert parallel[1] == serial[1]
     assert parallel[2] == serial[2]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_chunk_another_task_is_importing_is_left_to_it(tmp_path):
+    """A coordinator run again re-sends the chunks not done, which the first tasks may still be importing."""
+    import psycopg2
+
+    from brands.legacy.distributed import ADVISORY_LOCK_CLASS, ChunkFailed, run_chunk
+
+    run = ImportRun.objects.create(bundle=str(tmp_path), bundle_digest="0" * 64)
+    checkpoint = ChunkCheckpoint.objects.create(run=run, entity="customers", chunk=0, chunks=2)
+    db = connection.settings_dict
+    other = psycopg2.connect(dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], host=db["HOST"],
+                             port=db["PORT"] or 5432)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [ADVISORY_LOCK_CLASS, checkpoint.pk])
+        run_chunk(run_id=run.pk, entity="customers", chunk=0, chunks=2, root=str(tmp_path), cpu_workers=1)
+    finally:
+        other.close()
+    checkpoint.refresh_from_db()
+    assert (checkpoint.lines_done, checkpoint.done, checkpoint.error) == (0, False, "")
+    with pytest.raises(ChunkFailed, match="manifest.json: cannot be read"):  # unlocked, it goes on (and fails here)
+        run_chunk(run_id=run.pk, entity="customers", chunk=0, chunks=2, root=str(tmp_path), cpu_workers=1)
