@@ -22,7 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--cutover", metavar="ISO-8601", help="default: the manifest's exported_at")
         parser.add_argument("--only", metavar="ENTITY,...", help="import only these entities")
         parser.add_argument("--workers", type=int, metavar="N",
-                            help="processes for CPU-bound work (password wrapping); default: every core")
+                            help="above 1: split the files into N chunks imported in parallel by Celery workers "
+                                 "(PostgreSQL; see docs/legacy-import.md); 1: serial, one process; default: "
+                                 "serial, passwords wrapped on every core")
 
     def handle(self, *args, **options):
         if options["workers"] is not None and options["workers"] < 1:
