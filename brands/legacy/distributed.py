@@ -143,8 +143,12 @@ class Coordinator(_Run):
     """A run whose entities are imported by chunk tasks; everything else (resume, report) is the serial run's."""
 
     def _import_file(self, spec: EntitySpec, file: BundleFile, loader: Loader, progress: EntityProgress) -> None:
-        started = time.monotonic()
         run = self.context.run
+        if progress.lines_done and not ChunkCheckpoint.objects.filter(run=run, entity=spec.name).exists():
+            # A serial run stopped in this entity: it goes on serially, here, after its checkpoint.
+            super()._import_file(spec, file, loader, progress)
+            return
+        started = time.monotonic()
         chunks = self._chunks(spec.name)
         for chunk in range(chunks):
             ChunkCheckpoint.objects.get_or_create(run=run, entity=spec.name, chunk=chunk, defaults={"chunks": chunks})

@@ -82,14 +82,17 @@ def test_a_customer_s_records_share_a_chunk_whatever_the_case_of_the_email():
 
 
 @pytest.mark.django_db
-def test_a_failed_chunk_fails_the_run_and_running_again_resumes_it_to_a_clean_run_s_end(
-        generated, reference_data, run_import, settings, monkeypatch):
+@pytest.mark.parametrize(("first", "then"), [(2, 2), (1, 2), (2, 1)])
+def test_a_failed_run_resumes_to_a_clean_run_s_end_whatever_the_workers_of_each_part(
+        tmp_path, reference_data, run_import, settings, monkeypatch, first, then):
+    """A chunked run goes on chunked (same chunks), a serial run stopped in an entity goes on serially there."""
     from storefront.accounts.importers import CustomersLoader
 
+    generated = generate(tmp_path / "bundle", customers=120, seed=5, gzip=False, tar=False, bad_lines=True)
     settings.LEGACY_IMPORT_BATCH_SIZE = BATCH
     store_before(generated.truth)
     with transaction.atomic():
-        clean = import_and_look(run_import, generated.path, 2)
+        clean = import_and_look(run_import, generated.path, 1)
         transaction.set_rollback(True)
 
     load, calls = CustomersLoader.load, []
@@ -103,14 +106,17 @@ def test_a_failed_chunk_fails_the_run_and_running_again_resumes_it_to_a_clean_ru
     monkeypatch.setattr(CustomersLoader, "load", fails_on_the_second_batch)
     started = timezone.now()
     with pytest.raises(RuntimeError, match="disk full"):
-        run_import(generated.path, "--workers", "2")
+        run_import(generated.path, "--workers", str(first))
     run = ImportRun.objects.get()
     assert run.state == ImportRun.State.FAILED and "disk full" in run.message
-    failed = ChunkCheckpoint.objects.get(run=run, entity="customers", chunk=0)
-    assert failed.error == "RuntimeError: disk full" and failed.lines_done > 0 and not failed.done
+    if first > 1:
+        failed = ChunkCheckpoint.objects.get(run=run, entity="customers", chunk=0)
+        assert failed.error == "RuntimeError: disk full" and failed.lines_done > 0 and not failed.done
 
     monkeypatch.setattr(CustomersLoader, "load", load)
-    resumed = import_and_look(run_import, generated.path, 2, since=started)
+    resumed = import_and_look(run_import, generated.path, then, since=started)
+    started_chunked = {"customers": first} if first > 1 else {}  # else customers went on serially
+    assert resumed[3] == {**started_chunked, "products": 1, "points": then, "coupons": then, "tickets": 1}
     assert ImportRun.objects.get().state == ImportRun.State.FINISHED
     assert resumed[1] == clean[1]
     assert resumed[2] == clean[2]
