@@ -233,6 +233,9 @@ LOYALTY_POCO_POINTS_RATE = Decimal(env.str("LOYALTY_POCO_POINTS_RATE", default="
 LOYALTY_POINTS_LIFETIME_DAYS = env.int("LOYALTY_POINTS_LIFETIME_DAYS", default=365)
 # A coupon applied at checkout holds one of its uses this long before the hold lapses.
 LOYALTY_COUPON_RESERVATION_MINUTES = env.int("LOYALTY_COUPON_RESERVATION_MINUTES", default=30)
+# A points hold still open this long after its expiry is released by the hourly expiry run (its holder,
+# e.g. the checkout sweep, should have released it by then).
+LOYALTY_POINTS_HOLD_GRACE_MINUTES = env.int("LOYALTY_POINTS_HOLD_GRACE_MINUTES", default=60)
 
 # Periodic tasks (celery beat). Points are expired hourly: a lot stops counting as soon as it expires
 # anyway; the run writes the expire entries that bring the ledger in step. The after-sales digest of cases
