@@ -16,6 +16,7 @@ from django.utils.module_loading import import_string
 
 from loyalty import selectors as loyalty_selectors
 from loyalty import services as loyalty_services
+from loyalty.exceptions import PointsHoldStateError
 from loyalty.models import Coupon, PointsHold, Redemption
 
 from .pricing import CouponAdjustment, PricedLine
@@ -39,8 +40,9 @@ class LoyaltyProgramme(Protocol):
         """Sets `points` of the customer's balance aside for a checkout until `expires_at` (a refusal when
         they have fewer), until confirmed or released."""
 
-    def points_confirm(self, *, hold: str, order) -> None:
-        """Spends the held points on the order."""
+    def points_confirm(self, *, hold: str, order) -> bool:
+        """Spends the held points on the order; False (and nothing spent) when the programme released the
+        hold meanwhile, which it may do once the hold is well past its `expires_at`."""
 
     def points_release(self, *, hold: str) -> None:
         """Gives held points back to the customer as they were (payment failed or checkout abandoned)."""
@@ -86,7 +88,13 @@ class MiLoyaltyProgramme:
         return str(hold.pk)
 
     def points_confirm(self, *, hold, order):
-        loyalty_services.points_hold_confirm(hold=PointsHold.objects.get(pk=hold), order=order)
+        try:
+            loyalty_services.points_hold_confirm(hold=PointsHold.objects.get(pk=hold), order=order)
+        except PointsHoldStateError as error:
+            if error.code == "released":  # by the expiry run, the checkout sweep having not run for long
+                return False
+            raise
+        return True
 
     def points_release(self, *, hold):
         loyalty_services.points_hold_release(hold=PointsHold.objects.get(pk=hold))

@@ -136,6 +136,37 @@ def test_a_checkout_that_fails_puts_the_points_back_into_their_lots_with_their_e
     assert loyalty_selectors.points_balance(user=shopper) == 800 and not Order.objects.exists()
 
 
+def test_a_payment_approved_after_loyalty_gave_the_points_back_is_refunded_and_releases_the_rest(
+        stores, shopper, settings):
+    """The checkout sweep did not run for over LOYALTY_POINTS_HOLD_GRACE_MINUTES: the loyalty expiry run
+    released the points hold while the checkout was still reserved."""
+    settings.LOYALTY_POINTS_HOLD_GRACE_MINUTES = 60
+    uk = stores["uk"]
+    CouponFactory(code="ONCE", usage_limit=1, currency="GBP")
+    earn_two_lots(shopper)
+    before = lots_of(shopper)
+    refunds = []
+
+    class VerySlowGateway(TestGateway):
+        def charge(self, **kwargs):
+            loyalty_services.points_holds_release_abandoned(now=timezone.now() + timedelta(minutes=90))
+            return super().charge(**kwargs)
+
+        def refund(self, **kwargs):
+            refunds.append(kwargs)
+
+    with pytest.raises(ValidationError, match="your payment was refunded"):
+        services.checkout_place(cart=cart_of(uk, make_variant(uk, amount="30.00"), 1, user=shopper), user=shopper,
+                                details=details(points=400, coupon_code="ONCE"), card=APPROVED,
+                                provider=VerySlowGateway())
+
+    assert len(refunds) == 1 and not Order.objects.exists()
+    checkout = Checkout.objects.get()
+    assert (checkout.status, checkout.release_reason) == (Checkout.Status.RELEASED, "hold lapsed")
+    assert Redemption.objects.get().status == Redemption.Status.RELEASED
+    assert lots_of(shopper) == before and ledger_of(shopper) == [("earn", 300), ("earn", 500)]
+
+
 def test_points_held_by_a_checkout_are_not_available_to_another(stores, shopper):
     uk = stores["uk"]
     loyalty_services.points_earn(user=shopper, points=500)

@@ -281,8 +281,10 @@ def checkout_complete(*, checkout: Checkout, payment: PaymentResult, programme: 
     current.save(update_fields=["status", "order", "ended_at"])
     if current.coupon_hold:
         programme.coupon_confirm(hold=current.coupon_hold, order=order)
-    if current.points_hold:
-        programme.points_confirm(hold=current.points_hold, order=order)
+    if current.points_hold and not programme.points_confirm(hold=current.points_hold, order=order):
+        raise CheckoutLapsed(  # the loyalty programme gave the points back long after the checkout's expiry
+            _("Your checkout was held too long and has been released."), code="checkout_released"
+        )
     if current.user is not None:
         earned = pricing.points_earned(store, order.total)
         if earned:
@@ -320,6 +322,8 @@ def checkout_pay(*, checkout: Checkout, card: Card, provider: PaymentProvider | 
     try:
         return checkout_complete(checkout=checkout, payment=payment, programme=programme)
     except CheckoutLapsed:
+        # The sweep may not have released it (the loyalty programme let its points hold go first).
+        checkout_release(checkout=checkout, reason="hold lapsed", programme=programme)
         provider.refund(payment_reference=payment.reference, amount=checkout.total, currency=checkout.currency)
         raise CheckoutLapsed(
             _("Your checkout was held too long and has been released; your payment was refunded. "
