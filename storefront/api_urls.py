@@ -1,3 +1,7 @@
 """The API under /api/v1/: each app contributes its own routes from its `api/urls.py`."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("loyalty/", include("loyalty.api.urls")),
+]

@@ -4,6 +4,7 @@ django-environ parses the variables (DATABASE_URL and friends); nothing here nee
 the defaults are an embedded SQLite database and Celery in eager mode.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -178,3 +179,17 @@ LEGACY_PASSWORD_WRAP_COST = env.int("LEGACY_PASSWORD_WRAP_COST", default=100_000
 LEGACY_IMPORT_BATCH_SIZE = env.int("LEGACY_IMPORT_BATCH_SIZE", default=1000)
 # Without a terminal, a progress log line every this many seconds.
 LEGACY_IMPORT_LOG_EVERY = env.int("LEGACY_IMPORT_LOG_EVERY", default=10)
+
+# --- Loyalty (Mi Points and coupons) ----------------------------------------------------------------
+# Mi Points credited per POCO Point carried over (rounded down per lot); a Decimal, e.g. "1" or "0.5".
+LOYALTY_POCO_POINTS_RATE = Decimal(env.str("LOYALTY_POCO_POINTS_RATE", default="1"))
+# Points earned in the store (or granted by an agent) expire after this many days.
+LOYALTY_POINTS_LIFETIME_DAYS = env.int("LOYALTY_POINTS_LIFETIME_DAYS", default=365)
+# A coupon applied at checkout holds one of its uses this long before the hold lapses.
+LOYALTY_COUPON_RESERVATION_MINUTES = env.int("LOYALTY_COUPON_RESERVATION_MINUTES", default=30)
+
+# Periodic tasks (celery beat). Points are expired hourly: a lot stops counting as soon as it expires
+# anyway; the run writes the expire entries that bring the ledger in step.
+CELERY_BEAT_SCHEDULE = {
+    "loyalty-expire-points": {"task": "loyalty.expire_points", "schedule": 60 * 60},
+}

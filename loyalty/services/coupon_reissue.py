@@ -1,0 +1,274 @@
+"""POCO coupons in the unified store (FORMAT.md, rule 6), a batch at a time.
+
+A coupon `active` on po.co, not past `valid_until` at the cutover and with uses left is re-issued: a
+new code (`MI-XXXX-XXXX`) with the same terms and the uses it had left, for POCO products in its portal's
+store; its po.co code becomes an alias that redeems the same coupon; its owner is told by e-mail, in
+their language. Every other POCO coupon is kept as history (`LegacyCoupon`) and redeems nothing: typing
+its code says why.
+
+Each legacy coupon is written once (unique `legacy_id`); the e-mail is a `CouponNotification` row written
+in the same transaction and queued on commit, so a resumed or repeated import never mails twice.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from brands.models import Brand, RegionalStore
+from storefront.accounts.models import User
+from storefront.mail import email_send_on_commit
+
+from ..formatting import coupon_benefit, date, money
+from ..models import Coupon, CouponAlias, CouponNotification, LegacyCoupon
+from .coupons import codes_taken, coupon_codes_generate
+from .legacy import ImportOutcome, fingerprint, require_aware
+
+POCO_BRAND_SLUG = "poco"
+CONSOLIDATED_PORTALS = ("global", "uk", "fr")  # `in` stays on poco.in (rule 1)
+LEGACY_STATUSES = ("active", "used", "expired", "revoked")
+SNAPSHOT_FIELDS = [
+    "code", "owner", "portal", "kind", "value", "currency", "min_order_amount", "valid_from", "valid_until",
+    "usage_limit", "times_used", "legacy_status", "outcome", "fingerprint", "reissued_as", "updated_at",
+]
+
+
+@dataclass(frozen=True)
+class LegacyCouponRecord:
+    """A `coupons.jsonl` record with its customer already resolved to the unified store's account id."""
+
+    legacy_id: str
+    code: str
+    owner_id: int | None
+    kind: str
+    value: Decimal
+    currency: str | None
+    min_order_amount: Decimal
+    valid_from: datetime
+    valid_until: datetime
+    usage_limit: int
+    times_used: int
+    status: str
+    portal: str
+
+
+@dataclass(frozen=True)
+class CouponReissueResult:
+    legacy_id: str
+    outcome: ImportOutcome
+    coupon_outcome: str = ""  # a LegacyCoupon.Outcome: reissued, or used / expired / revoked (history)
+    new_code: str = ""
+    reason: str = ""  # why a record is a conflict or quarantined
+
+
+def legacy_coupon_outcome(record: LegacyCouponRecord, cutover: datetime) -> str:
+    """Re-issued, or the reason it is history only (revoked, then used, then expired, in that order)."""
+    if record.status == "revoked":
+        return LegacyCoupon.Outcome.REVOKED
+    if record.status == "used" or record.times_used >= record.usage_limit:
+        return LegacyCoupon.Outcome.USED
+    if record.status == "expired" or record.valid_until <= cutover:
+        return LegacyCoupon.Outcome.EXPIRED
+    return LegacyCoupon.Outcome.REISSUED
+
+
+def _problem(record: LegacyCouponRecord) -> str:
+    """What makes a record unusable even as history, or "" when it is fine."""
+    if not record.code or not record.code.strip():
+        return "the code is empty"
+    if record.kind not in Coupon.Kind.values:
+        return f"unknown kind {record.kind!r}"
+    if record.status not in LEGACY_STATUSES:
+        return f"unknown status {record.status!r}"
+    if record.portal not in CONSOLIDATED_PORTALS:
+        return f"portal {record.portal!r} is not consolidated into the store"
+    for name in ("valid_from", "valid_until"):
+        value = getattr(record, name)
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            return f"{name} is not an aware datetime"
+    for name in ("value", "min_order_amount"):
+        if not isinstance(getattr(record, name), Decimal) or getattr(record, name) < 0:
+            return f"{name} must be a decimal >= 0"
+    for name in ("usage_limit", "times_used"):
+        if not isinstance(getattr(record, name), int) or getattr(record, name) < 0:
+            return f"{name} must be a whole number >= 0"
+    return ""
+
+
+def _reissue_problem(record: LegacyCouponRecord) -> str:
+    """What stops a coupon that qualifies from becoming a store coupon (history keeps any terms)."""
+    if record.valid_until <= record.valid_from:
+        return "valid_until is not after valid_from"
+    if record.kind != Coupon.Kind.FREE_SHIPPING and record.value <= 0:
+        return "value must be above zero"
+    if record.kind == Coupon.Kind.PERCENT and record.value > 100:
+        return "a percentage above 100"
+    return ""
+
+
+def _snapshot(record: LegacyCouponRecord, digest: str, outcome: str) -> dict:
+    return dict(
+        code=record.code.strip(), owner_id=record.owner_id, portal=record.portal, kind=record.kind,
+        value=record.value, currency=record.currency or "", min_order_amount=record.min_order_amount,
+        valid_from=record.valid_from, valid_until=record.valid_until, usage_limit=record.usage_limit,
+        times_used=record.times_used, legacy_status=record.status, outcome=outcome, fingerprint=digest,
+    )
+
+
+def _new_coupon(record: LegacyCouponRecord, code: str, store: RegionalStore) -> Coupon:
+    """The same terms, the uses that were left, and the portal's currency where the record has none."""
+    return Coupon(
+        code=code, kind=record.kind, value=record.value, currency=record.currency or store.currency,
+        min_order_amount=record.min_order_amount, valid_from=record.valid_from, valid_until=record.valid_until,
+        usage_limit=record.usage_limit - record.times_used, owner_id=record.owner_id,
+    )
+
+
+@transaction.atomic
+def coupons_reissue_bulk(*, records: Iterable[LegacyCouponRecord], cutover: datetime) -> list[CouponReissueResult]:
+    """Re-issues or keeps as history a batch of POCO coupons; one result per record, in the order given.
+
+    Seen before with the same content: `unchanged`. Seen before as history and now different: the history
+    is updated, or the coupon re-issued if it now qualifies (`updated`). Already re-issued and now
+    different: a `conflict` (the owner holds and was told the new code; the store keeps it). A legacy code
+    that already redeems another coupon: a `conflict`. Unusable content: `quarantined`. Owners whose
+    account is inactive (disabled on po.co) get their coupon but no e-mail.
+    """
+    require_aware("cutover", cutover)
+    records = list(records)
+    ids = [record.legacy_id for record in records]
+    if len(set(ids)) != len(ids):
+        raise ValueError("A POCO coupon legacy_id appears twice in one batch.")
+    known = {c.legacy_id: c for c in LegacyCoupon.objects.filter(legacy_id__in=ids).select_related("reissued_as")}
+    results: dict[str, CouponReissueResult] = {}
+    pending = []
+    for record in records:
+        digest = fingerprint(record)
+        previous = known.get(record.legacy_id)
+        if previous is not None and previous.fingerprint == digest:
+            new_code = previous.reissued_as.code if previous.reissued_as else ""
+            results[record.legacy_id] = CouponReissueResult(
+                record.legacy_id, ImportOutcome.UNCHANGED, previous.outcome, new_code
+            )
+        elif problem := _problem(record):
+            results[record.legacy_id] = CouponReissueResult(record.legacy_id, ImportOutcome.QUARANTINED, reason=problem)
+        elif previous is not None and previous.outcome == LegacyCoupon.Outcome.REISSUED:
+            results[record.legacy_id] = CouponReissueResult(
+                record.legacy_id, ImportOutcome.CONFLICT, previous.outcome, previous.reissued_as.code,
+                "already re-issued and announced to its owner; the store keeps the coupon as it is",
+            )
+        elif (outcome := legacy_coupon_outcome(record, cutover)) == LegacyCoupon.Outcome.REISSUED and (
+            problem := _reissue_problem(record)
+        ):
+            results[record.legacy_id] = CouponReissueResult(record.legacy_id, ImportOutcome.QUARANTINED, reason=problem)
+        else:
+            pending.append((record, digest, outcome, previous))
+
+    to_reissue = _without_code_clashes(
+        [item for item in pending if item[2] == LegacyCoupon.Outcome.REISSUED], results
+    )
+    coupons = _reissue(to_reissue)
+    legacy_new, legacy_changed = [], []
+    for record, digest, outcome, previous in pending:
+        if record.legacy_id in results:
+            continue
+        coupon = coupons.get(record.legacy_id)
+        fields = _snapshot(record, digest, outcome)
+        if previous is None:
+            legacy_new.append(LegacyCoupon(legacy_id=record.legacy_id, reissued_as=coupon, **fields))
+        else:
+            for name, value in fields.items():
+                setattr(previous, name, value)
+            previous.reissued_as = coupon
+            previous.updated_at = timezone.now()
+            legacy_changed.append(previous)
+        results[record.legacy_id] = CouponReissueResult(
+            record.legacy_id, ImportOutcome.CREATED if previous is None else ImportOutcome.UPDATED, outcome,
+            coupon.code if coupon else "",
+        )
+    LegacyCoupon.objects.bulk_create(legacy_new)
+    LegacyCoupon.objects.bulk_update(legacy_changed, SNAPSHOT_FIELDS)
+    _notify_owners([(coupons[record.legacy_id], record.code.strip()) for record, *_ in to_reissue])
+    return [results[record.legacy_id] for record in records]
+
+
+def _without_code_clashes(items: list, results: dict) -> list:
+    """Drops (as conflicts) the coupons whose po.co code already redeems something in the store."""
+    taken = codes_taken(record.code.strip() for record, *_ in items)
+    kept = []
+    for item in items:
+        record = item[0]
+        code = record.code.strip().lower()
+        if code in taken:
+            results[record.legacy_id] = CouponReissueResult(
+                record.legacy_id, ImportOutcome.CONFLICT, reason=f"the code {record.code!r} already redeems a coupon"
+            )
+            continue
+        taken.add(code)
+        kept.append(item)
+    return kept
+
+
+def _reissue(items: list) -> dict[str, Coupon]:
+    """Creates the new coupons with their store, brand and alias; returns them by legacy id."""
+    if not items:
+        return {}
+    poco = Brand.objects.filter(slug=POCO_BRAND_SLUG).first()
+    if poco is None:
+        raise ValueError("The POCO brand is missing: load the reference data (brands, stores) first.")
+    stores = {store.code: store for store in RegionalStore.objects.filter(code__in=CONSOLIDATED_PORTALS)}
+    missing = {record.portal for record, *_ in items} - stores.keys()
+    if missing:
+        raise ValueError(f"Regional store(s) {', '.join(sorted(missing))} missing: load the reference data first.")
+    codes = coupon_codes_generate(len(items))
+    coupons = {
+        record.legacy_id: _new_coupon(record, code, stores[record.portal])
+        for (record, *_), code in zip(items, codes, strict=True)
+    }
+    Coupon.objects.bulk_create(coupons.values())
+    Coupon.stores.through.objects.bulk_create(
+        Coupon.stores.through(coupon=coupons[record.legacy_id], regionalstore=stores[record.portal])
+        for record, *_ in items
+    )
+    Coupon.brands.through.objects.bulk_create(
+        Coupon.brands.through(coupon=coupon, brand=poco) for coupon in coupons.values()
+    )
+    CouponAlias.objects.bulk_create(
+        CouponAlias(coupon=coupons[record.legacy_id], code=record.code.strip()) for record, *_ in items
+    )
+    return coupons
+
+
+def _notify_owners(reissued: list[tuple[Coupon, str]]) -> None:
+    """Records one notification per re-issued personal coupon of an active owner and mails it on commit."""
+    owners = User.objects.in_bulk({coupon.owner_id for coupon, _code in reissued if coupon.owner_id})
+    notices = []
+    for coupon, legacy_code in reissued:
+        owner = owners.get(coupon.owner_id)
+        if owner is None or not owner.is_active:
+            continue
+        notices.append((CouponNotification(coupon=coupon, user=owner, email=owner.email,
+                                           language=owner.preferred_language), legacy_code))
+    CouponNotification.objects.bulk_create(notice for notice, _code in notices)
+    for notice, legacy_code in notices:
+        subject, body = reissued_coupon_email(coupon=notice.coupon, legacy_code=legacy_code, user=notice.user)
+        email_send_on_commit(subject=subject, body=body, to=[notice.email])
+
+
+def reissued_coupon_email(*, coupon: Coupon, legacy_code: str, user) -> tuple[str, str]:
+    """The subject and text of the e-mail announcing a re-issued coupon, in the owner's language."""
+    with translation.override(user.preferred_language):
+        context = {
+            "user": user, "coupon": coupon, "legacy_code": legacy_code, "benefit": coupon_benefit(coupon),
+            "valid_until": date(coupon.valid_until) if coupon.valid_until else "",
+            "minimum": money(coupon.min_order_amount, coupon.currency) if coupon.min_order_amount else "",
+        }
+        subject = _("Your POCO coupon %(legacy_code)s has a new code: %(code)s") % {
+            "legacy_code": legacy_code, "code": coupon.code,
+        }
+        return subject, render_to_string("loyalty/email/coupon_reissued.txt", context)
