@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint migrate messages clean
+.PHONY: install run test lint migrate messages fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: install
 messages: install
 	@for d in $$(find . -path ./.venv -prune -o -type d -name locale -print); do \
 		$(BIN)/pybabel -q compile -d $$d -D django || exit 1; done
+
+# Schemathesis against our own OpenAPI schema, on a throwaway seeded store served on 127.0.0.1.
+fuzz: install
+	$(BIN)/python scripts/fuzz_api.py -- $(FUZZ_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

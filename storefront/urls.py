@@ -18,3 +18,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("storefront.catalog.urls")),
 ]
+
+# Under /api/ these answer the API's JSON error shape; elsewhere Django's own pages.
+handler400 = "storefront.api.errors.bad_request"
+handler403 = "storefront.api.errors.permission_denied"
+handler404 = "storefront.api.errors.page_not_found"
+handler500 = "storefront.api.errors.server_error"

@@ -1,10 +1,10 @@
-"""Included at `/api/v1/loyalty/` (namespace `loyalty-api`)."""
+"""Included at `/api/v1/loyalty/` (namespace `api:loyalty`)."""
 
 from django.urls import path
 
 from . import views
 
-app_name = "loyalty-api"
+app_name = "loyalty"
 
 urlpatterns = [
     path("points/", views.PointsSummaryView.as_view(), name="points"),

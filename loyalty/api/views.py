@@ -5,6 +5,8 @@ from rest_framework import generics, permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from storefront.api.views import OwnObjectsMixin
+
 from ..selectors import coupons_of, legacy_points_history, live_lots, points_entries
 from .serializers import (
     CouponSerializer,
@@ -26,47 +28,42 @@ class PointsSummaryView(APIView):
         return Response(PointsSummarySerializer(data).data)
 
 
-class PointsEntryList(generics.ListAPIView):
+class PointsEntryList(OwnObjectsMixin, generics.ListAPIView):
     """The ledger, newest first; entries carried over from POCO Points have `is_migrated`."""
 
-    permission_classes = [permissions.IsAuthenticated]
     serializer_class = PointsEntrySerializer
 
-    def get_queryset(self):
-        return points_entries(user=self.request.user)
+    def own_queryset(self, user):
+        return points_entries(user=user)
 
 
-class PointsEntryDetail(generics.RetrieveAPIView):
-    permission_classes = [permissions.IsAuthenticated]
+class PointsEntryDetail(OwnObjectsMixin, generics.RetrieveAPIView):
     serializer_class = PointsEntrySerializer
 
-    def get_queryset(self):
-        return points_entries(user=self.request.user)
+    def own_queryset(self, user):
+        return points_entries(user=user)
 
 
-class LegacyPointsHistoryList(generics.ListAPIView):
+class LegacyPointsHistoryList(OwnObjectsMixin, generics.ListAPIView):
     """The POCO Points history as po.co recorded it (display only; not part of the balance)."""
 
-    permission_classes = [permissions.IsAuthenticated]
     serializer_class = LegacyPointsHistorySerializer
 
-    def get_queryset(self):
-        return legacy_points_history(user=self.request.user)
+    def own_queryset(self, user):
+        return legacy_points_history(user=user)
 
 
-class CouponList(generics.ListAPIView):
+class CouponList(OwnObjectsMixin, generics.ListAPIView):
     """The customer's personal coupons, re-issued POCO coupons with `reissued_from`."""
 
-    permission_classes = [permissions.IsAuthenticated]
     serializer_class = CouponSerializer
 
-    def get_queryset(self):
-        return coupons_of(user=self.request.user)
+    def own_queryset(self, user):
+        return coupons_of(user=user)
 
 
-class CouponDetail(generics.RetrieveAPIView):
-    permission_classes = [permissions.IsAuthenticated]
+class CouponDetail(OwnObjectsMixin, generics.RetrieveAPIView):
     serializer_class = CouponSerializer
 
-    def get_queryset(self):
-        return coupons_of(user=self.request.user)
+    def own_queryset(self, user):
+        return coupons_of(user=user)

@@ -208,3 +208,44 @@ def stock_state(quantity: int | None) -> str:
     if quantity <= settings.CATALOG_LOW_STOCK:
         return StockState.LOW
     return StockState.IN_STOCK
+
+
+# --- Reads for the API (/api/v1/) -----------------------------------------------------------------------
+# Added apart from the functions above, whose signatures and results the shopper pages rely on.
+
+
+def variants_in_store(store: RegionalStore) -> QuerySet[Variant]:
+    """Variants in display order, each with `store_prices` and `store_stock`: its row for `store`, if any."""
+    return Variant.objects.order_by("position", "id").prefetch_related(
+        Prefetch("prices", queryset=Price.objects.filter(store=store), to_attr="store_prices"),
+        Prefetch("stock", queryset=Stock.objects.filter(store=store), to_attr="store_stock"),
+    )
+
+
+def product_in_store(*, store: RegionalStore, brand_slug: str, slug: str) -> Product | None:
+    """A product with its figures, variants and images in `store`, discontinued ones included; unlike
+    `product_detail` without its reviews, which the API pages apart (`published_reviews`)."""
+    products = (
+        with_store_figures(Product.objects.filter(brand__slug=brand_slug, slug=slug), store=store)
+        .select_related("brand", "category")
+        .prefetch_related(Prefetch("variants", queryset=variants_in_store(store)), _first_images())
+    )
+    return products.first()
+
+
+def published_reviews(*, product: Product) -> QuerySet[Review]:
+    """A product's published reviews, newest first, with the shop's replies."""
+    return (
+        Review.objects.filter(product=product, status=Review.Status.PUBLISHED)
+        .order_by("-created_at", "-id")
+        .prefetch_related("replies")
+    )
+
+
+def child_categories(*, category: Category) -> QuerySet[Category]:
+    return Category.objects.filter(parent=category).order_by("position", "name")
+
+
+def find_product(*, brand_slug: str, slug: str) -> Product | None:
+    """The bare product (no figures or related rows), discontinued ones included."""
+    return Product.objects.filter(brand__slug=brand_slug, slug=slug).first()

@@ -131,19 +131,32 @@ CELERY_TIMEZONE = "UTC"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 24,
+    # Checks `page` and `page_size` (400 naming the bad one); sizes from CATALOG_PAGE_SIZE / CATALOG_MAX_PAGE_SIZE.
+    "DEFAULT_PAGINATION_CLASS": "storefront.api.pagination.PageNumberPagination",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.BasicAuthentication",
     ],
+    # Every error as {"error": {"code", "message", "fields"?}}.
+    "EXCEPTION_HANDLER": "storefront.api.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Unified Storefront API",
-    "DESCRIPTION": "Brands, regional stores, catalog and reviews of the Xiaomi store (POCO included).",
+    "DESCRIPTION": (
+        "Brands, regional stores, catalog and reviews of the Xiaomi store (POCO included). Read-only and "
+        "public. Errors answer `{\"error\": {\"code\", \"message\", \"fields\"}}`, `fields` naming each "
+        "invalid parameter."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Response components list every field they always carry as required (there are no request bodies).
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProductStatusEnum": "storefront.catalog.models.Product.Status",
+        "BrandAvailabilityModeEnum": "brands.models.BrandAvailability.Mode",
+    },
 }
 
 LOGGING = {

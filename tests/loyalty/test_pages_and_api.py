@@ -117,7 +117,7 @@ def test_the_coupons_page_runs_a_fixed_number_of_queries(client, shopper, django
 def test_the_api_gives_the_customers_balance_and_live_lots(client, shopper, django_assert_num_queries):
     client.force_login(shopper)
     with django_assert_num_queries(3):  # session, user, lots
-        data = client.get(reverse("loyalty-api:points")).json()
+        data = client.get(reverse("api:loyalty:points")).json()
     assert data["balance"] == 145
     assert sum(lot["remaining"] for lot in data["lots"]) == 145
 
@@ -125,10 +125,10 @@ def test_the_api_gives_the_customers_balance_and_live_lots(client, shopper, djan
 def test_the_api_lists_ledger_entries_with_migrated_ones_marked(client, shopper, django_assert_num_queries):
     client.force_login(shopper)
     with django_assert_num_queries(4):  # session, user, count, page
-        data = client.get(reverse("loyalty-api:points-entries")).json()
+        data = client.get(reverse("api:loyalty:points-entries")).json()
     assert data["count"] == 5
     assert [e["is_migrated"] for e in data["results"] if e["kind"] == "migrate"] == [True]
-    history = client.get(reverse("loyalty-api:points-poco-history")).json()
+    history = client.get(reverse("api:loyalty:points-poco-history")).json()
     assert history["results"][0]["order_legacy_id"] == "O000042"
 
 
@@ -137,7 +137,7 @@ def test_the_api_lists_own_coupons_with_the_poco_code_they_replace(client, shopp
     CouponFactory(owner=UserFactory())
     client.force_login(shopper)
     with django_assert_num_queries(8):  # session, user, count, coupons, brands, categories, stores, aliases
-        data = client.get(reverse("loyalty-api:coupons")).json()
+        data = client.get(reverse("api:loyalty:coupons")).json()
     [coupon] = data["results"]
     assert (coupon["reissued_from"], coupon["aliases"], coupon["uses_left"]) == ("POCOD00005", ["POCOD00005"], 1)
     assert (coupon["stores"], coupon["brands"], coupon["benefit"]) == (["uk"], ["poco"], "£5.00 off")
@@ -148,14 +148,14 @@ def test_another_customers_coupon_or_points_entry_is_a_404(client, shopper):
     their_coupon = CouponFactory(owner=other)
     their_entry = points_earn(user=other, points=3)
     client.force_login(shopper)
-    assert client.get(reverse("loyalty-api:coupon", args=[their_coupon.pk])).status_code == 404
-    assert client.get(reverse("loyalty-api:points-entry", args=[their_entry.pk])).status_code == 404
+    assert client.get(reverse("api:loyalty:coupon", args=[their_coupon.pk])).status_code == 404
+    assert client.get(reverse("api:loyalty:points-entry", args=[their_entry.pk])).status_code == 404
     mine = PointsEntry.objects.filter(account__user=shopper).first()
-    assert client.get(reverse("loyalty-api:points-entry", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("api:loyalty:points-entry", args=[mine.pk])).status_code == 200
 
 
 def test_the_api_needs_a_signed_in_customer(client):
-    for name in ("loyalty-api:points", "loyalty-api:points-entries", "loyalty-api:coupons"):
+    for name in ("api:loyalty:points", "api:loyalty:points-entries", "api:loyalty:coupons"):
         assert client.get(reverse(name)).status_code == 403
 
 
