@@ -319,35 +319,10 @@ class _Run:
         totals: dict = {}
         with transaction.atomic():
             valid = [line for line in batch if line.record is not None]
-            previous = {
-                legacy_id: Previous(target_pk, state_hash, fingerprint)
-                for legacy_id, target_pk, state_hash, fingerprint in LegacyRecord.objects.filter(
-                    entity=entity, legacy_id__in=[line.legacy_id for line in valid]
-                ).values_list("legacy_id", "target_pk", "state_hash", "fingerprint")
-            } if valid else {}
-            changed = [line for line in valid if line.legacy_id in previous
-                       and previous[line.legacy_id].fingerprint != line.fingerprint]
-            watched = [previous[line.legacy_id].target_pk for line in changed
-                       if previous[line.legacy_id].state_hash and previous[line.legacy_id].target_pk]
-            current_state = loader.state_hashes(watched) if watched else {}
-            to_load: list[Item] = []
-            for line in valid:
-                before = previous.get(line.legacy_id)
-                if before is not None and before.fingerprint == line.fingerprint:
-                    line.outcome = UNCHANGED
-                elif before is not None and before.state_hash and \
-                        current_state.get(before.target_pk) != before.state_hash:
-                    line.outcome = CONFLICT
-                    line.reason = ("changed in the bundle and, since its last import, in the store (row deleted)"
-                                   if before.target_pk not in current_state else
-                                   "changed in the bundle and, since its last import, in the store: kept as "
-                                   "the store has it")
-                else:
-                    to_load.append(Item(line.number, line.legacy_id, line.record, line.fingerprint, before))
+            to_load, previous = self._against_legacy_map(entity, loader, valid)
             result = loader.load(to_load) if to_load else None
             if result is not None:
-                merge = reporting.merge_totals
-                merge(totals, result.totals)
+                reporting.merge_totals(totals, result.totals)
                 self._record_loaded(entity, loader, to_load, result.outcomes, batch, previous)
             for line in valid:
                 if line.outcome in IMPORTED_OUTCOMES:
@@ -365,6 +340,36 @@ class _Run:
                 defaults=dict(lines_done=lines_done, counters=counters, totals=new_totals, done=False),
             )
         progress.counters, progress.totals, progress.lines_done = counters, new_totals, lines_done
+
+    @staticmethod
+    def _against_legacy_map(entity: str, loader: Loader, valid: list[Line]) -> tuple[list[Item], dict]:
+        """Marks the lines that are unchanged or in conflict; returns the items to load and the previous map."""
+        if not valid:
+            return [], {}
+        previous = {
+            legacy_id: Previous(target_pk, state_hash, fingerprint)
+            for legacy_id, target_pk, state_hash, fingerprint in LegacyRecord.objects.filter(
+                entity=entity, legacy_id__in=[line.legacy_id for line in valid]
+            ).values_list("legacy_id", "target_pk", "state_hash", "fingerprint")
+        }
+        watched = [before.target_pk for line in valid if (before := previous.get(line.legacy_id))
+                   and before.fingerprint != line.fingerprint and before.state_hash and before.target_pk]
+        current_state = loader.state_hashes(watched) if watched else {}
+        to_load: list[Item] = []
+        for line in valid:
+            before = previous.get(line.legacy_id)
+            if before is not None and before.fingerprint == line.fingerprint:
+                line.outcome = UNCHANGED
+            elif before is not None and before.state_hash and current_state.get(before.target_pk) != before.state_hash:
+                line.outcome = CONFLICT
+                line.reason = (
+                    "changed in the bundle and, since its last import, in the store: kept as the store has it"
+                    if before.target_pk in current_state else
+                    "changed in the bundle, and its row was deleted from the store since its last import"
+                )
+            else:
+                to_load.append(Item(line.number, line.legacy_id, line.record, line.fingerprint, before))
+        return to_load, previous
 
     def _record_loaded(self, entity, loader, items, outcomes, batch, previous) -> None:
         """Applies the loader's answers to the lines and writes their legacy-map entries set-wise."""

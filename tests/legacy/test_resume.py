@@ -94,7 +94,23 @@ def checkpoint_committed(database: Path) -> bool:
         return False
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def no_process_left(argument: str, wait: float = 5.0) -> bool:
+    """True once no process runs with `argument` on its command line (Linux /proc)."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        alive = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                alive += [cmdline] if argument.encode() in cmdline.read_bytes() else []
+            except OSError:
+                continue
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs Linux: SIGKILL and /proc")
 def test_a_run_killed_after_its_first_checkpoint_and_run_again_ends_as_one_clean_run(tmp_path):
     bundle = generated_bundle(tmp_path / "bundle")
     clean_env = prepared_store(tmp_path, "clean")
@@ -111,6 +127,7 @@ def test_a_run_killed_after_its_first_checkpoint_and_run_again_ends_as_one_clean
     process.send_signal(signal.SIGKILL)
     assert process.wait(timeout=30) == -signal.SIGKILL, "the import finished before it could be killed"
     assert state(database)["runs"] == [("running", 0)]
+    assert no_process_left(str(bundle)), "password-wrapping workers outlived the killed import"
 
     resumed = manage(killed_env, "import_legacy", str(bundle), "--report", str(tmp_path / "resumed.json"))
     assert resumed.returncode == 1, resumed.stderr
