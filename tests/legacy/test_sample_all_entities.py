@@ -5,7 +5,6 @@ copied, missing and mismatched; a second import reports every imported record un
 file. Points, coupons and tickets are asserted only where their loaders are registered (other branches).
 """
 
-import hashlib
 import json
 import re
 
@@ -13,6 +12,8 @@ import pytest
 
 from brands.legacy.loaders import registered_loaders
 from storefront.accounts.models import User
+
+from .expectations import product_image_files
 
 pytestmark = pytest.mark.django_db
 
@@ -33,24 +34,6 @@ def expected_of(sample) -> tuple[dict, dict]:
             header = None
     totals = json.loads(re.search(r"```json\n(.*?)```", text, re.S).group(1))
     return counters, totals
-
-
-def product_image_files(sample, report) -> dict:
-    """What the images of the imported products should give, read from the bundle's bytes and files."""
-    set_aside = {row["line"] for row in report["quarantine"] if row["entity"] == "products"}
-    files = {"copied": 0, "missing": 0, "mismatched": 0}
-    for number, raw in enumerate((sample / "products.jsonl").read_bytes().splitlines(), 1):
-        if number in set_aside:
-            continue
-        for image in json.loads(raw)["images"]:
-            path = sample / image["path"]
-            if not path.is_file():
-                files["missing"] += 1
-            elif hashlib.sha256(path.read_bytes()).hexdigest() != image["sha256"].lower():
-                files["mismatched"] += 1
-            else:
-                files["copied"] += 1
-    return files
 
 
 def nonzero(entry: dict) -> dict:
