@@ -9,7 +9,8 @@ per-store prices and stock, images copied with checksum verification, and the le
 - Images: verified against their sha256 and stored once under their checksum (`legacy/products/<sha>.ext`),
   so a resumed or repeated import never stores a file twice; a missing or mismatching file is counted in
   the report's `files` totals and the product imports without it. A dry run verifies without copying.
-- Legacy URLs: one `legacy.LegacyRedirect` row each, for the redirects middleware.
+- Legacy URLs: one `legacy.LegacyRedirect` row each, for the redirects middleware; plus rows for each
+  portal's home page and the category pages of the products' categories (brands/legacy/redirects.py).
 - A slug or SKU that an unrelated product of the store already uses is a `conflict` (nothing overwritten).
 
 On update (content changed in the bundle, product untouched in the store) fields, variants, prices and
@@ -44,6 +45,7 @@ from brands.legacy.loaders import (
     state_digest,
 )
 from brands.legacy.models import LegacyRedirect
+from brands.legacy.redirects import catalog_page_redirects, legacy_slug_path
 from brands.legacy.resolution import IMPORTED as RESOLVED_IMPORTED
 from brands.legacy.schemas import Product as ProductRecord
 from brands.legacy.schemas import Review as ReviewRecord
@@ -212,6 +214,16 @@ class ProductsLoader(Loader):
         LegacyRedirect.objects.bulk_create(
             rows.values(), batch_size=1000, update_conflicts=True, unique_fields=["source_url"],
             update_fields=["entity", "legacy_id", "target_pk", "store_code"],
+        )
+        # The portals' home and category pages (rule 8); kept as edited in the admin once they exist.
+        categories = {}
+        for record in records.values():
+            names = [name.strip() for name in record.category.split("/") if name.strip()]
+            for depth in range(1, len(names) + 1):
+                categories[legacy_slug_path(names[:depth])] = self.categories.ensure("/".join(names[:depth])).pk
+        LegacyRedirect.objects.bulk_create(
+            catalog_page_redirects(brand_pk=self.brand.pk, categories=categories), batch_size=1000,
+            ignore_conflicts=True,
         )
 
     def state_hashes(self, pks: Iterable[int]) -> dict[int, str]:
