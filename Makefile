@@ -22,6 +22,8 @@ migrate: install
 run: migrate
 	$(MAKE) --no-print-directory messages
 	$(BIN)/python manage.py seed_store --if-empty
+	@# po.co demo (docs/legacy-import.md): generates var/demo-bundle and imports it, once; prints legacy logins.
+	$(BIN)/python manage.py import_legacy_demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
