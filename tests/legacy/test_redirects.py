@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 
 from brands.legacy.models import LegacyRedirect
 from storefront.catalog.models import Product
@@ -91,3 +92,15 @@ def test_the_legacy_app_api_answers_gone_with_a_json_pointer_to_the_store(client
 def test_other_hosts_are_served_by_the_store(client, imported):
     assert client.get("/uk/product/poco-p1/").status_code == 404  # not a store URL
     assert client.get("/uk/poco/p/poco-p1/").status_code == 200
+
+
+def test_a_redirect_is_edited_in_the_admin_and_followed(client, imported, admin_user):
+    row = LegacyRedirect.objects.get(source_url="https://www.po.co/uk/")
+    client.force_login(admin_user)
+    form = {"source_url": row.source_url, "entity": "products", "legacy_id": "P1",
+            "target_pk": Product.objects.get().pk, "store_code": "uk", "created_at_0": "2024-12-12",
+            "created_at_1": "00:00:00"}
+    response = client.post(reverse("admin:legacy_legacyredirect_change", args=[row.pk]), form)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    client.logout()
+    assert location(client, "/uk/") == f"{STORE}/uk/poco/p/poco-p1/"
