@@ -59,7 +59,7 @@ def _csv_response(queryset, filename: str, fields: tuple[str, ...]) -> HttpRespo
 class _SetAsideAdmin(admin.ModelAdmin):
     list_select_related = ("run",)
     list_filter = ("entity", "run")
-    search_fields = ("legacy_id", "reason")
+    search_fields = ("entity", "legacy_id", "reason")
 
     def has_add_permission(self, request):
         return False

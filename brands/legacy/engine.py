@@ -204,6 +204,8 @@ class _Run:
             ).order_by("-started_at", "-pk"):
                 if candidate.options.get("resume_key") == self.options.resume_key():
                     self._restore(candidate)
+                    candidate.state, candidate.message = ImportRun.State.RUNNING, ""
+                    candidate.save(update_fields=["state", "message"])
                     logger.info("Resuming import run #%s of %s", candidate.pk, candidate.bundle)
                     return candidate, True
         run = ImportRun.objects.create(

@@ -20,7 +20,6 @@ class ImportRun(models.Model):
     class State(models.TextChoices):
         RUNNING = "running", _("Running")
         FINISHED = "finished", _("Finished")
-        REFUSED = "refused", _("Refused")
         FAILED = "failed", _("Failed")
 
     started_at = models.DateTimeField(default=timezone.now)
@@ -36,7 +35,7 @@ class ImportRun(models.Model):
     dry_run = models.BooleanField(default=False)
     options = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
-    message = models.TextField(blank=True, help_text=_("Why the run was refused or failed"))
+    message = models.TextField(blank=True, help_text=_("Why the run failed"))
     counters = models.JSONField(default=dict, blank=True, help_text=_("Per entity: read, created, ..."))
     totals = models.JSONField(default=dict, blank=True)
     timings = models.JSONField(default=dict, blank=True, help_text=_("Seconds spent per phase"))

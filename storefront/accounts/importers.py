@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models.functions import Lower
 
 from brands.legacy.loaders import (
     CONFLICT,
@@ -44,7 +45,6 @@ from .hashers import PBKDF2WrappedPocoSHA256PasswordHasher, wrap_legacy_hash
 from .models import Address, LegacyAlias, User, normalize_email
 
 SOURCE = "po.co"
-KEYSET_CHUNK = 5000
 PROFILE_FIELDS = ["first_name", "last_name", "phone", "preferred_language", "preferred_store_id",
                   "marketing_opt_in", "is_active", "date_joined", "last_login"]
 EPOCH = datetime.min.replace(tzinfo=UTC)
@@ -62,14 +62,9 @@ class CustomersLoader(Loader):
 
     def prepare(self) -> None:
         self.stores = dict(RegionalStore.objects.values_list("code", "pk"))
-        self.accounts: dict[str, int] = {}  # normalized e-mail -> account pk, every account of the store
-        last_pk = 0
-        while True:
-            chunk = list(User.objects.filter(pk__gt=last_pk).order_by("pk").values_list("pk", "email")[:KEYSET_CHUNK])
-            if not chunk:
-                break
-            self.accounts.update((normalize_email(email), pk) for pk, email in chunk)
-            last_pk = chunk[-1][0]
+        # normalized e-mail -> account pk, for the e-mails of the bundle met so far (looked up per batch: the
+        # store may hold far more accounts than the bundle has customers)
+        self.accounts: dict[str, int] = {}
         # Accounts this run made (a resumed run finds those of its first part in the legacy map).
         self.made_here = set(LegacyRecord.objects.filter(
             entity=self.entity, first_run=self.context.run, target_created=True
@@ -100,6 +95,7 @@ class CustomersLoader(Loader):
         fills: dict[str, Customer] = {}  # e-mail -> primary record whose profile fills its account
         aliases: list[tuple[str, Customer]] = []
         updates = [item for item in items if item.previous is not None]
+        self._look_up_accounts({normalize_email(item.record.email) for item in items if item.previous is None})
         for item in items:
             if item.previous is not None:
                 continue
@@ -145,6 +141,14 @@ class CustomersLoader(Loader):
         self._replace_addresses({self.accounts[email]: record for email, record in fills.items()})
         outcomes.update(self._update(updates, passwords))
         return BatchResult(outcomes)
+
+    def _look_up_accounts(self, emails: set[str]) -> None:
+        """Adds the store's accounts of these e-mails to `self.accounts`, in one query (Lower(email) index)."""
+        wanted = {email for email in emails if email not in self.accounts}
+        if wanted:
+            found = User.objects.annotate(email_lower=Lower("email")).filter(
+                email_lower__in={email.lower() for email in wanted}).values_list("email", "pk")
+            self.accounts.update((normalize_email(email), pk) for email, pk in found)
 
     def _update(self, items: list[Item], passwords: dict[str, str]) -> dict[str, Loaded]:
         """Records imported before whose content changed (and whose account the customer did not edit)."""

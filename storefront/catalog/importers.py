@@ -69,6 +69,13 @@ class ProductsLoader(Loader):
                     " (e.g. `manage.py seed_store`) before importing products")
         return None
 
+    def check(self, record: ProductRecord) -> SetAside | None:
+        skus = [variant.sku for variant in record.variants]
+        repeated = sorted({sku for sku in skus if skus.count(sku) > 1})
+        if repeated:
+            return SetAside(QUARANTINED, f"SKU {', '.join(repeated)} repeated among its variants")
+        return None
+
     def prepare(self) -> None:
         self.brand = Brand.objects.get(slug=BRAND_SLUG)
         self.stores = {store.code: store for store in RegionalStore.objects.filter(code__in=PORTAL_STORES)}
@@ -132,8 +139,6 @@ class ProductsLoader(Loader):
         if taken_slugs.get(record.slug, own_pk) != own_pk:
             return f"slug {record.slug!r}: another POCO product of the store has it; nothing overwritten"
         skus = [variant.sku for variant in record.variants]
-        if len(set(skus)) != len(skus):
-            return "a SKU is repeated among its variants"
         clash = next((sku for sku in skus if taken_skus.get(sku, own_pk) != own_pk), None)
         if clash:
             return f"SKU {clash}: another product of the store has it; nothing overwritten"

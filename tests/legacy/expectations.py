@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from pathlib import Path
@@ -10,11 +11,14 @@ from pathlib import Path
 def product_image_files(bundle: Path, report: dict) -> dict:
     """`files` totals of the images of the imported products: present and matching, missing, mismatched.
 
-    The products that were not imported are the report's quarantined lines of products.jsonl.
+    `bundle` is a directory (products.jsonl or .jsonl.gz); the products that were not imported are the
+    report's quarantined lines of that file.
     """
     set_aside = {row["line"] for row in report["quarantine"] if row["entity"] == "products"}
     files = {"copied": 0, "missing": 0, "mismatched": 0}
-    for number, raw in enumerate((bundle / "products.jsonl").read_bytes().splitlines(), 1):
+    plain = bundle / "products.jsonl"
+    data = plain.read_bytes() if plain.exists() else gzip.decompress((bundle / "products.jsonl.gz").read_bytes())
+    for number, raw in enumerate(data.splitlines(), 1):
         if number in set_aside:
             continue
         for image in json.loads(raw)["images"]:

@@ -226,3 +226,22 @@ def test_a_dry_run_reports_what_a_real_run_would_and_writes_nothing(bundle_of, r
     assert dry["dry_run"] is True and real["dry_run"] is False
     assert {**dry, "dry_run": None} == {**real, "dry_run": None}
     assert status == status_real == 1
+
+
+def test_a_failed_run_is_resumed_by_the_next_import_of_the_same_bundle(bundle_of, run_import, monkeypatch):
+    from storefront.accounts.importers import CustomersLoader
+
+    bundle = bundle_of(customer("C1"), customer("C2"))
+
+    def broken(self, items):
+        raise RuntimeError("database went away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(CustomersLoader, "load", broken)
+        with pytest.raises(RuntimeError):
+            run_import(bundle)
+    failed = ImportRun.objects.get()
+    assert (failed.state, failed.message) == ("failed", "RuntimeError: database went away")
+    status, report = run_import(bundle)
+    assert ImportRun.objects.get().state == "finished"
+    assert counters(report) == {"created": 2} and status == 0

@@ -97,3 +97,11 @@ def test_a_changed_product_is_updated_unless_the_catalog_team_edited_it(bundle_o
         "reason"]}]
     assert Product.objects.get(slug="poco-p1").description_html == "<p>New</p>"
     assert Product.objects.get(slug="poco-p2").description_html == "<p>Fast.</p>"
+
+
+def test_a_product_repeating_a_sku_among_its_variants_is_quarantined(bundle_of, run_import):
+    record = product("P1")
+    record["variants"].append(record["variants"][0])
+    status, report = run_import(bundle_of(record))
+    assert report["quarantine"][0]["reason"] == "SKU P1-BLK repeated among its variants"
+    assert status == 1 and not Product.objects.exists()

@@ -1,6 +1,7 @@
 """Contract rule 9: an import killed at any moment (kill -9) and run again ends as one clean run.
 
-Real processes on a real SQLite file (the test database of pytest lives in memory and cannot be shared):
+Real processes on a database of their own (an SQLite file; also PostgreSQL when DATABASE_URL names one),
+since the test database of pytest cannot be shared with them:
 `import_legacy` is started on a generated bundle, killed with SIGKILL right after its first committed
 checkpoint, then run again; its database and report are compared with those of one uninterrupted run.
 """
@@ -12,7 +13,9 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -42,10 +45,53 @@ def generated_bundle(root: Path) -> Path:
                         attachments=product_images(*(f"P{n:03d}" for n in range(0, 40, 2))))
 
 
-def environment(tmp_path: Path, name: str) -> dict:
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "storefront.settings.base",
-            "DATABASE_URL": f"sqlite:///{tmp_path / name}.sqlite3", "MEDIA_ROOT": str(tmp_path / f"{name}-media"),
-            "LEGACY_IMPORT_BATCH_SIZE": "20", "LEGACY_PASSWORD_WRAP_COST": "20000", "LOG_LEVEL": "WARNING"}
+class Store:
+    """A database of its own for one side of the comparison: an SQLite file, or a PostgreSQL database."""
+
+    def __init__(self, tmp_path: Path, name: str, backend: str):
+        self.backend = backend
+        if backend == "postgres":
+            server = urlsplit(os.environ["DATABASE_URL"])
+            self.dbname = f"legacy_resume_{name}_{os.getpid()}"
+            self.server = dict(host=server.hostname, port=server.port or 5432, user=server.username,
+                               password=server.password)
+            with closing(self._server_connection()) as db, db.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{self.dbname}"')
+                cursor.execute(f'CREATE DATABASE "{self.dbname}"')
+            url = server._replace(path=f"/{self.dbname}").geturl()
+        else:
+            self.path = tmp_path / f"{name}.sqlite3"
+            url = f"sqlite:///{self.path}"
+        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "storefront.settings.base", "DATABASE_URL": url,
+                    "MEDIA_ROOT": str(tmp_path / f"{name}-media"), "LEGACY_IMPORT_BATCH_SIZE": "20",
+                    "LEGACY_PASSWORD_WRAP_COST": "20000", "LOG_LEVEL": "WARNING"}
+        assert manage(self.env, "migrate", "--noinput").returncode == 0
+        assert manage(self.env, "shell", "-c", SETUP).returncode == 0
+
+    def _server_connection(self):
+        import psycopg2
+
+        db = psycopg2.connect(dbname="postgres", **self.server)
+        db.autocommit = True
+        return db
+
+    def connect(self):
+        if self.backend == "postgres":
+            import psycopg2
+
+            return psycopg2.connect(dbname=self.dbname, **self.server)
+        return sqlite3.connect(self.path, timeout=1)
+
+    def query(self, sql: str) -> list:
+        with closing(self.connect()) as db:
+            cursor = db.cursor()
+            cursor.execute(sql)
+            return sorted(tuple(row) for row in cursor.fetchall())
+
+    def drop(self) -> None:
+        if self.backend == "postgres":
+            with closing(self._server_connection()) as db, db.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{self.dbname}"')
 
 
 def manage(env: dict, *args: str, **kwargs) -> subprocess.CompletedProcess:
@@ -53,16 +99,8 @@ def manage(env: dict, *args: str, **kwargs) -> subprocess.CompletedProcess:
                           timeout=300, **kwargs)
 
 
-def prepared_store(tmp_path: Path, name: str) -> dict:
-    env = environment(tmp_path, name)
-    assert manage(env, "migrate", "--noinput").returncode == 0
-    assert manage(env, "shell", "-c", SETUP).returncode == 0
-    return env
-
-
-def state(database: Path) -> dict:
+def state(store: Store) -> dict:
     """What the import wrote, by natural keys (primary keys may differ between two databases)."""
-    db = sqlite3.connect(database)
     queries = {
         "accounts": "SELECT email, first_name, last_name, is_active, preferred_language, date_joined, "
                     "CASE WHEN password LIKE 'pbkdf2_wrapped%' THEN password ELSE substr(password, 1, 1) END "
@@ -83,14 +121,13 @@ def state(database: Path) -> dict:
         "quarantine": "SELECT entity, legacy_id, line, reason FROM legacy_quarantinedrecord",
         "runs": "SELECT state, dry_run FROM legacy_importrun",
     }
-    return {name: sorted(db.execute(sql).fetchall()) for name, sql in queries.items()}
+    return {name: store.query(sql) for name, sql in queries.items()}
 
 
-def checkpoint_committed(database: Path) -> bool:
+def checkpoint_committed(store: Store) -> bool:
     try:
-        with sqlite3.connect(database, timeout=1) as db:
-            return bool(db.execute("SELECT 1 FROM legacy_checkpoint WHERE lines_done > 0").fetchall())
-    except sqlite3.OperationalError:
+        return bool(store.query("SELECT 1 FROM legacy_checkpoint WHERE lines_done > 0"))
+    except Exception:  # the table is locked or not there yet: not committed
         return False
 
 
@@ -110,29 +147,47 @@ def no_process_left(argument: str, wait: float = 5.0) -> bool:
     return False
 
 
+def backends():
+    postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    return ["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(
+        not postgres, reason="needs PostgreSQL (DATABASE_URL)"))]
+
+
+@pytest.fixture(params=backends())
+def stores(request, tmp_path):
+    made = []
+
+    def make(name):
+        made.append(Store(tmp_path, name, request.param))
+        return made[-1]
+
+    yield make
+    for store in made:
+        store.drop()
+
+
 @pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs Linux: SIGKILL and /proc")
-def test_a_run_killed_after_its_first_checkpoint_and_run_again_ends_as_one_clean_run(tmp_path):
+def test_a_run_killed_after_its_first_checkpoint_and_run_again_ends_as_one_clean_run(tmp_path, stores):
     bundle = generated_bundle(tmp_path / "bundle")
-    clean_env = prepared_store(tmp_path, "clean")
-    clean = manage(clean_env, "import_legacy", str(bundle), "--report", str(tmp_path / "clean.json"))
+    clean_store = stores("clean")
+    clean = manage(clean_store.env, "import_legacy", str(bundle), "--report", str(tmp_path / "clean.json"))
     assert clean.returncode == 1, clean.stderr  # the bundle has a bad line
 
-    killed_env = prepared_store(tmp_path, "killed")
-    database = tmp_path / "killed.sqlite3"
+    killed_store = stores("killed")
     process = subprocess.Popen([sys.executable, "manage.py", "import_legacy", str(bundle)], cwd=REPO,
-                               env=killed_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               env=killed_store.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    while not checkpoint_committed(database) and process.poll() is None and time.monotonic() < deadline:
+    while not checkpoint_committed(killed_store) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     process.send_signal(signal.SIGKILL)
     assert process.wait(timeout=30) == -signal.SIGKILL, "the import finished before it could be killed"
-    assert state(database)["runs"] == [("running", 0)]
+    assert state(killed_store)["runs"] == [("running", False)]
     assert no_process_left(str(bundle)), "password-wrapping workers outlived the killed import"
 
-    resumed = manage(killed_env, "import_legacy", str(bundle), "--report", str(tmp_path / "resumed.json"))
+    resumed = manage(killed_store.env, "import_legacy", str(bundle), "--report", str(tmp_path / "resumed.json"))
     assert resumed.returncode == 1, resumed.stderr
     assert "(resumed)" in resumed.stdout
     assert json.loads((tmp_path / "resumed.json").read_text()) == json.loads((tmp_path / "clean.json").read_text())
-    resumed_state, clean_state = state(database), state(tmp_path / "clean.sqlite3")
+    resumed_state, clean_state = state(killed_store), state(clean_store)
     for table, rows in clean_state.items():
         assert resumed_state[table] == rows, table
