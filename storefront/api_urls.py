@@ -11,5 +11,6 @@ app_name = "api"
 urlpatterns = [
     path("", include("brands.api.urls")),
     path("", include("storefront.catalog.api.urls")),
+    path("", include("aftersales.api.urls")),
     path("loyalty/", include("loyalty.api.urls")),
 ]

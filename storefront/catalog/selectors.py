@@ -9,10 +9,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
-from brands.models import BrandAvailability, RegionalStore
+from brands.models import Brand, BrandAvailability, RegionalStore
 
 from .models import Category, Price, Product, ProductImage, Review, Stock, Variant
 
@@ -74,14 +89,15 @@ def listed_products(*, store: RegionalStore, query: ProductQuery | None = None) 
         products = products.filter(
             Exists(Variant.objects.filter(product=OuterRef("pk"), **{f"attributes__{name}": value}))
         )
-    if query.q:
-        terms = Q()
-        for word in query.q.split():
-            terms &= (
-                Q(name__icontains=word) | Q(brand__name__icontains=word) | Q(category__name__icontains=word)
-                | Q(variants__sku__iexact=word)
-            )
-        products = products.filter(Exists(Product.objects.filter(terms, pk=OuterRef("pk"))))
+    for word in query.q.split():
+        # Each word must be in the name, the brand's or the category's name, or be a variant's SKU. The brand,
+        # category and SKU matches are uncorrelated subqueries the database runs once, not once per product.
+        products = products.filter(
+            Q(name__icontains=word)
+            | Q(brand__in=Brand.objects.filter(name__icontains=word).values("pk"))
+            | Q(category__in=Category.objects.filter(name__icontains=word).values("pk"))
+            | Q(pk__in=Variant.objects.filter(sku__iexact=word).values("product"))
+        )
     products = with_store_figures(products, store=store)
     if query.price_min is not None:
         products = products.filter(price_from__gte=query.price_min)
@@ -101,9 +117,31 @@ def _sorted(products: QuerySet, query: ProductQuery) -> QuerySet:
     if sort == "relevance" and query.q:
         # A product whose name holds the whole query ranks first, then the rest by name.
         return products.alias(
-            name_hit=Exists(Product.objects.filter(pk=OuterRef("pk"), name__icontains=query.q))
+            name_hit=Case(When(name__icontains=query.q, then=Value(True)), default=Value(False),
+                          output_field=BooleanField())
         ).order_by("-name_hit", "name", "pk")
     return products.order_by("name", "pk")
+
+
+class PageFiguresPaginator(Paginator):
+    """Counts and slices the listing on product ids alone; only the rows of the page get their figures.
+
+    A database computes a row's select-list subqueries (price, stock, rating) before it sorts, so slicing
+    the annotated listing would compute them for every matching product. Here the page is the listing
+    filtered to the ids of the sliced, unannotated listing: same rows, same order, same single query.
+    """
+
+    def _get_page(self, object_list, number, paginator):
+        page_rows = self.object_list.filter(pk__in=object_list.values("pk"))
+        return super()._get_page(page_rows, number, paginator)
+
+
+def listed_products_page(*, store: RegionalStore, query: ProductQuery, number, per_page: int) -> Page:
+    """One page of `listed_products` (two queries: the count, then the page; plus the images' prefetch).
+
+    A number past the end gives the last page, a number that is not one the first (Paginator.get_page).
+    """
+    return PageFiguresPaginator(listed_products(store=store, query=query), per_page).get_page(number)
 
 
 def _first_images() -> Prefetch:
@@ -187,9 +225,12 @@ def categories_with_listed_products(*, store: RegionalStore, brand_slug: str) ->
     """The categories holding products of a brand that `store` lists, with their ancestors, in tree order.
 
     Two queries: the paths of the categories that hold listed products, then those and their ancestors.
+    The first asks each category whether it holds one (EXISTS stops at the first product found) rather
+    than reading every listed product of the brand.
     """
     listed = listed_products(store=store, query=ProductQuery(brand=brand_slug))
-    paths = Category.objects.filter(pk__in=listed.order_by().values("category")).values_list("path", flat=True)
+    holding = Category.objects.filter(Exists(listed.filter(category=OuterRef("pk"))))
+    paths = holding.values_list("path", flat=True)
     return list(Category.objects.filter(path__in=_ancestor_paths(paths)).order_by("path"))
 
 

@@ -7,7 +7,7 @@ URL argument has already been resolved by `brands.middleware.RegionalStoreMiddle
 
 from dataclasses import dataclass, replace
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import Http404
 from django.shortcuts import redirect, render
 
@@ -42,8 +42,7 @@ def _listing(store, form: ListingForm, query: ProductQuery) -> Listing:
 
     A page number past the end shows the last page (Paginator.get_page); the template says which page it is.
     """
-    products = selectors.listed_products(store=store, query=query)
-    page = Paginator(products, form.per_page).get_page(form.page_number)
+    page = selectors.listed_products_page(store=store, query=query, number=form.page_number, per_page=form.per_page)
     scope = replace(query, price_min=None, price_max=None, attributes={}, sort="name")
     values = selectors.attribute_values(selectors.listed_products(store=store, query=scope))
     filters = [

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -119,6 +120,9 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # seconds; a stuck SMTP server must not hold a worker
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))  # for the file-based backend
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Xiaomi Store <no-reply@store.mi.com>")
 
 # Celery: with no broker the tasks run eagerly in-process; with CELERY_BROKER_URL real workers run them.
@@ -147,8 +151,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Unified Storefront API",
     "DESCRIPTION": (
         "Brands, regional stores, catalog and reviews of the Xiaomi store (POCO included). Read-only and "
-        "public. Errors answer `{\"error\": {\"code\", \"message\", \"fields\"}}`, `fields` naming each "
-        "invalid parameter."
+        "public, except the support cases (`/cases/` for customers, `/support/cases/` for agents), which "
+        "need a signed-in account. Errors answer `{\"error\": {\"code\", \"message\", \"fields\"}}`, "
+        "`fields` naming each invalid parameter."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -158,6 +163,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProductStatusEnum": "storefront.catalog.models.Product.Status",
         "BrandAvailabilityModeEnum": "brands.models.BrandAvailability.Mode",
+        # The after-sales choice sets, each shared by several fields (status, allowed statuses, history).
+        "CaseStatusEnum": "aftersales.models.Status",
+        "CaseKindEnum": "aftersales.models.Kind",
+        "CasePriorityEnum": "aftersales.models.Priority",
     },
 }
 
@@ -177,6 +186,30 @@ CATALOG_MAX_PAGE_SIZE = env.int("CATALOG_MAX_PAGE_SIZE", default=96)
 
 # A variant with this many units or fewer (but some) shows as "only a few left".
 CATALOG_LOW_STOCK = env.int("CATALOG_LOW_STOCK", default=5)
+
+# Absolute links in e-mails, and the po.co redirects (LEGACY_HOSTS), start with this.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# After-sales (support cases). Service-level targets in hours per priority: the defaults the
+# ServiceLevel rows are seeded from (the rows, editable in the admin, are what the clock uses).
+AFTERSALES_CASE_NUMBER_PREFIX = env.str("AFTERSALES_CASE_NUMBER_PREFIX", default="MS")
+AFTERSALES_SERVICE_LEVELS = {
+    # priority: (first response hours, resolution hours)
+    "urgent": (2, 24),
+    "high": (8, 72),
+    "normal": (24, 120),
+    "low": (48, 240),
+}
+AFTERSALES_DUE_SOON_HOURS = env.int("AFTERSALES_DUE_SOON_HOURS", default=4)
+AFTERSALES_REOPEN_DAYS = env.int("AFTERSALES_REOPEN_DAYS", default=30)
+# Months of warranty from the order date, by regional store code; stores not listed get the default.
+AFTERSALES_WARRANTY_MONTHS = {"uk": 24, "fr": 24, "global": 12}
+AFTERSALES_WARRANTY_DEFAULT_MONTHS = 12
+AFTERSALES_ATTACHMENT_MAX_BYTES = env.int("AFTERSALES_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+AFTERSALES_ATTACHMENT_MAX_FILES = env.int("AFTERSALES_ATTACHMENT_MAX_FILES", default=5)
+AFTERSALES_ATTACHMENT_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"]
+AFTERSALES_QUEUE_PAGE_SIZE = env.int("AFTERSALES_QUEUE_PAGE_SIZE", default=50)
+AFTERSALES_DIGEST_MAX_CASES = env.int("AFTERSALES_DIGEST_MAX_CASES", default=100)
 
 # --- Legacy import (po.co) ------------------------------------------------------------------------
 # The last hasher wraps po.co's SHA-256 hashes at import; Django re-hashes with the first at first login.
@@ -199,8 +232,6 @@ LEGACY_IMPORT_LOG_EVERY = env.int("LEGACY_IMPORT_LOG_EVERY", default=10)
 LEGACY_HOSTS = env.list("LEGACY_HOSTS", default=["www.po.co", "po.co"])
 LEGACY_API_HOSTS = env.list("LEGACY_API_HOSTS", default=["api.po.co"])
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, *LEGACY_HOSTS, *LEGACY_API_HOSTS]
-# The store's own origin: legacy redirects (and absolute links in e-mails) start with this.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Loyalty (Mi Points and coupons) ----------------------------------------------------------------
 # Mi Points credited per POCO Point carried over (rounded down per lot); a Decimal, e.g. "1" or "0.5".
@@ -211,7 +242,9 @@ LOYALTY_POINTS_LIFETIME_DAYS = env.int("LOYALTY_POINTS_LIFETIME_DAYS", default=3
 LOYALTY_COUPON_RESERVATION_MINUTES = env.int("LOYALTY_COUPON_RESERVATION_MINUTES", default=30)
 
 # Periodic tasks (celery beat). Points are expired hourly: a lot stops counting as soon as it expires
-# anyway; the run writes the expire entries that bring the ledger in step.
+# anyway; the run writes the expire entries that bring the ledger in step. The after-sales digest of cases
+# past their service level goes to the agents daily.
 CELERY_BEAT_SCHEDULE = {
     "loyalty-expire-points": {"task": "loyalty.expire_points", "schedule": 60 * 60},
+    "aftersales-breach-digest": {"task": "aftersales.send_breach_digest", "schedule": crontab(hour=6, minute=0)},
 }

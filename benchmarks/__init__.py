@@ -1,0 +1,1 @@
+"""Performance tooling: a bulk catalog generator, the page benchmark and the load test (see docs/benchmarks.md)."""
