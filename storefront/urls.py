@@ -19,6 +19,7 @@ urlpatterns = [
     path("account/", include("loyalty.urls")),
     path("support/", include("aftersales.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("<slug:store>/", include("storefront.orders.cart_urls")),
     path("", include("storefront.catalog.urls")),
 ]
 # Uploaded and seeded media (product pictures), served by Django itself only while DEBUG; production serves

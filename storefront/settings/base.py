@@ -248,3 +248,41 @@ CELERY_BEAT_SCHEDULE = {
     "loyalty-expire-points": {"task": "loyalty.expire_points", "schedule": 60 * 60},
     "aftersales-breach-digest": {"task": "aftersales.send_breach_digest", "schedule": crontab(hour=6, minute=0)},
 }
+
+# --- Orders: cart, checkout and payment (storefront/orders; docs/checkout.md) -----------------------
+# Amounts per store code are decimal strings in the store's currency; JSON in the environment overrides.
+# Shipping: a flat rate, free from the threshold (the goods' amount after the coupon).
+ORDERS_SHIPPING_FLAT_RATE = env.json(
+    "ORDERS_SHIPPING_FLAT_RATE", default={"global": "9.99", "uk": "4.99", "fr": "4.99", "in": "99.00"}
+)
+ORDERS_FREE_SHIPPING_FROM = env.json(
+    "ORDERS_FREE_SHIPPING_FROM", default={"global": "100.00", "uk": "50.00", "fr": "50.00", "in": "5000.00"}
+)
+# Tax: stores listed in ORDERS_VAT_INCLUDED have prices that include VAT at that rate (the order shows the
+# VAT it includes); the others add ORDERS_TAX_ADDED's rate on top (0: no tax line).
+ORDERS_VAT_INCLUDED = env.json("ORDERS_VAT_INCLUDED", default={"uk": "0.20", "fr": "0.20"})
+ORDERS_TAX_ADDED = env.json("ORDERS_TAX_ADDED", default={"global": "0", "in": "0"})
+# Mi Points: how many points pay one unit of the store's currency, and how many points a unit paid earns
+# (rounded down). Points never pay more than the order.
+ORDERS_POINTS_PER_CURRENCY_UNIT = env.json(
+    "ORDERS_POINTS_PER_CURRENCY_UNIT", default={"global": 100, "uk": 100, "fr": 100, "in": 1}
+)
+ORDERS_POINTS_EARNED_PER_CURRENCY_UNIT = env.json(
+    "ORDERS_POINTS_EARNED_PER_CURRENCY_UNIT", default={"global": "1", "uk": "1", "fr": "1", "in": "0.01"}
+)
+# A checkout holds stock, a coupon use and points this long; then the sweep gives them back.
+ORDERS_CHECKOUT_HOLD_MINUTES = env.int("ORDERS_CHECKOUT_HOLD_MINUTES", default=15)
+# The most units of one variant a cart line may hold.
+ORDERS_MAX_LINE_QUANTITY = env.int("ORDERS_MAX_LINE_QUANTITY", default=10)
+# The payment provider (storefront.orders.payments): the test gateway needs nothing external.
+ORDERS_PAYMENT_PROVIDER = env.str("ORDERS_PAYMENT_PROVIDER", default="storefront.orders.payments.TestGateway")
+# Coupons and Mi Points at checkout (storefront/orders/discounts.py): the loyalty app's services.
+ORDERS_LOYALTY_PROGRAMME = env.str(
+    "ORDERS_LOYALTY_PROGRAMME", default="storefront.orders.discounts.MiLoyaltyProgramme"
+)
+# Checkouts left unpaid past their hold are released every five minutes (celery beat).
+CELERY_BEAT_SCHEDULE["orders-release-expired-checkouts"] = {
+    "task": "orders.release_expired_checkouts", "schedule": 5 * 60,
+}
+# The API schema names the order's status choices (they would otherwise collide with other `status` enums).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["OrderStatusEnum"] = "storefront.orders.models.Order.Status"
