@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from storefront.accounts.models import User
 from storefront.catalog.models import Variant
@@ -183,3 +184,15 @@ def test_orders_and_shipments_take_the_same_number_of_queries_whatever_their_num
 
     queries(1, "W")  # warm-up: customer, product and category exist from now on
     assert queries(4, "A") == queries(12, "B")
+
+
+def test_imported_orders_show_in_my_orders_guest_ones_too_even_for_an_account_made_later(bundle_of, run_import,
+                                                                                         client):
+    run_import(bundle_of(order("O1"), order("O2", None, guest_email="Later@Example.com")))
+    later = User.objects.create_user("later@example.com", "pw")
+    client.force_login(later)
+
+    listed = client.get(reverse("orders:list"))
+    assert [placed.number for placed in listed.context["orders"]] == ["PO-UK-2024-O2"]
+    detail = client.get(reverse("orders:detail", args=["PO-UK-2024-O2"])).content.decode()
+    assert "P1-BLK" in detail and "£263.89" in detail and "1 High Street" in detail
