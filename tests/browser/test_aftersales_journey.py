@@ -3,9 +3,9 @@
 A tiny legacy bundle (one uk customer, one ticket awaiting the customer's answer) is imported with
 `manage.py import_legacy`, as the operator does at cut-over. Then, in two browser contexts (two people):
 
-- the customer signs in with the password they had on po.co, finds the case through the header's
-  "My support cases" link, sees it marked as carried over from po.co under its legacy number, and answers
-  the po.co agent's question with a photo uploaded through the form;
+- the customer signs in with the password they had on po.co (and is told the case moved with them), finds
+  it through the header's "My support cases" link, sees it marked as carried over from po.co under its
+  legacy number, and answers the po.co agent's question with a photo uploaded through the form;
 - an agent (staff in "Support agents", scoped to POCO in the uk store) finds the case in the queue by its
   legacy number, opens the customer's photo, answers, adds an internal note and resolves the case;
 - the customer sees the answer and the new status, and neither the internal note nor po.co's own.
@@ -112,6 +112,8 @@ def test_a_migrated_customer_and_an_agent_work_a_carried_over_case_to_its_resolu
 
     # The customer signs in with the po.co password and finds the case from the site header.
     sign_in(customer_page, site, CUSTOMER_EMAIL, PO_CO_PASSWORD)
+    assert customer_page.url == site + reverse("accounts:account")
+    assert "Your po.co account moved here with you: 1 support case." in customer_page.locator(".messages").inner_text()
     customer_page.locator(".account-links").get_by_role("link", name="My support cases").click()
     customer_page.wait_for_url(f"{site}/account/cases/")
     row = customer_page.locator(".cases-table tbody tr", has_text=LEGACY_NUMBER)
