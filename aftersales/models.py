@@ -103,6 +103,12 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=Status.CLOSED) | Q(closed_at__isnull=False), name="closed_case_has_closed_at"
             ),
+            # The queue reads active cases from the dated part only (selectors.queue_parts).
+            models.CheckConstraint(
+                condition=Q(status__in=[Status.RESOLVED, Status.CLOSED], due_at__isnull=True)
+                | (~Q(status__in=[Status.RESOLVED, Status.CLOSED]) & Q(due_at__isnull=False)),
+                name="case_due_at_iff_active",
+            ),
             models.CheckConstraint(
                 condition=Q(source="store", legacy_id__isnull=True) | Q(source="po.co", legacy_id__isnull=False),
                 name="case_legacy_id_iff_carried_over",
@@ -113,9 +119,11 @@ class Case(models.Model):
             models.Index(fields=["status", "due_at", "id"], name="case_queue_status_due"),
             models.Index(fields=["assigned_to", "due_at", "id"], name="case_queue_assignee_due"),
             models.Index(fields=["brand", "store", "due_at", "id"], name="case_queue_scope_due"),
-            # Covers the facet counts (index-only scans on PostgreSQL): every column they read is in it.
-            models.Index(fields=["brand", "status", "store", "kind", "priority", "due_at", "assigned_to"],
-                         name="case_facets"),
+            # Covers the facet counts (index-only scans): every column their filters read is in it. Status
+            # first: every count has a status condition (one status, or the active ones), and brand and
+            # store follow for an agent's scope, so admins and agents both seek instead of scanning.
+            models.Index(fields=["status", "brand", "store", "kind", "priority", "source", "due_at", "assigned_to"],
+                         name="case_counts"),
             models.Index(fields=["customer", "-opened_at"], name="case_customer_recent"),
             models.Index(fields=["serial_number"], name="case_serial"),
         ]
