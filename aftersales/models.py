@@ -116,13 +116,15 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["due_at", "id"], name="case_queue_due"),
-            models.Index(fields=["status", "due_at", "id"], name="case_queue_status_due"),
+            # Also covers the facet counts under a due filter (breached, due soon): a status and a due_at range.
+            models.Index(fields=["status", "due_at", "id", "brand", "store", "kind", "priority", "source",
+                                 "assigned_to"], name="case_queue_status_due"),
             models.Index(fields=["assigned_to", "due_at", "id"], name="case_queue_assignee_due"),
             models.Index(fields=["brand", "store", "due_at", "id"], name="case_queue_scope_due"),
             # Covers the facet counts (index-only scans): every column their filters read is in it. Status
-            # first: every count has a status condition (one status, or the active ones), and brand and
-            # store follow for an agent's scope, so admins and agents both seek instead of scanning.
-            models.Index(fields=["status", "brand", "store", "kind", "priority", "source", "due_at", "assigned_to"],
+            # first: every count is split by status (selectors.queue_counts); then the source (carried-over
+            # cases are few among the active ones), brand and store, so the counts seek instead of scanning.
+            models.Index(fields=["status", "source", "brand", "store", "kind", "priority", "due_at", "assigned_to"],
                          name="case_counts"),
             models.Index(fields=["customer", "-opened_at"], name="case_customer_recent"),
             models.Index(fields=["serial_number"], name="case_serial"),

@@ -6,7 +6,7 @@ and counts per status, kind and priority in one aggregate query whatever the fil
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -147,24 +147,27 @@ class QueueFilters:
     source: str = ""  # Case.Source value
     q: str = ""
     active_only: bool = False
+    # The cases `q` names (not an e-mail), looked up on first use: a request's page and counts share them.
+    search_ids: list[int] | None = field(default=None, compare=False, repr=False)
 
 
-def _search(q: str) -> Q:
+def _search(filters: QueueFilters) -> Q:
     """A case number (new or legacy), a customer e-mail, an order number or a serial/IMEI: each an exact,
-    indexed match, as a subquery (no query of its own, so a search costs the queries any queue does). The
-    e-mail is a subquery on the unique e-mail; the others a UNION of three index lookups, since an OR
-    across them would make the database scan the queue."""
-    term = q.strip()
+    indexed match. The e-mail is `=` a subquery on the unique e-mail (SQLite then seeks the customer index;
+    IN made it scan the queue). The others are resolved to case ids once per request (one query, a UNION of
+    three index lookups: an OR across them would make the database scan the queue), so the page and every
+    facet count look cases up by primary key instead of testing each case of a status against a subquery."""
+    term = filters.q.strip()
     if "@" in term:
-        # `=` a scalar subquery, not IN: SQLite then seeks the customer index instead of scanning the queue.
         return Q(customer=Subquery(User.objects.filter(email=normalize_email(term)).values("pk")[:1]))
-    by_number = Case.objects.filter(number=term.upper())
-    by_serial = Case.objects.filter(serial_number=term)
-    by_order = Case.objects.filter(order__in=Order.objects.filter(number=term).values("pk"))
-    ids = by_number.order_by().values("pk").union(
-        by_serial.order_by().values("pk"), by_order.order_by().values("pk")
-    )
-    return Q(pk__in=ids)
+    if filters.search_ids is None:
+        by_number = Case.objects.filter(number=term.upper())
+        by_serial = Case.objects.filter(serial_number=term)
+        by_order = Case.objects.filter(order__in=Order.objects.filter(number=term).values("pk"))
+        filters.search_ids = list(by_number.order_by().values_list("pk", flat=True).union(
+            by_serial.order_by().values_list("pk", flat=True), by_order.order_by().values_list("pk", flat=True)
+        ))
+    return Q(pk__in=filters.search_ids)
 
 
 def case_queue(
@@ -196,7 +199,7 @@ def case_queue(
     if filters.source:
         cases = cases.filter(source=filters.source)
     if filters.q:
-        cases = cases.filter(_search(filters.q))
+        cases = cases.filter(_search(filters))
     return cases
 
 
@@ -211,20 +214,30 @@ def queue_counts(*, scope: AgentScope, filters: QueueFilters, now: datetime) -> 
     Each count stops at `limit` (AFTERSALES_QUEUE_COUNT_LIMIT, returned as `counts["limit"]`): a count
     equal to it means "that many or more". Counting every match made the queue's cost grow with the
     number of cases (200,000 cases: hundreds of milliseconds); a bounded count costs the same at any size.
+    Each count is summed from one bounded count per status it covers (the four active ones, say): an
+    equality on the status, the first column of the `case_counts` index, is what lets the database seek
+    that index (brand and store next) instead of picking a narrower, non-covering one and reading rows.
     """
     limit = settings.AFTERSALES_QUEUE_COUNT_LIMIT
-    counted: dict[tuple[str, str], QuerySet[Case]] = {}
-    for facet, values in FACETS.items():
-        others = case_queue(scope=scope, filters=filters, now=now, ignore=frozenset({facet}))
-        for value in values:
-            counted[facet, value] = others.filter(**{facet: value})
-    listed = case_queue(scope=scope, filters=filters, now=now)
-    counted["total", "all"] = listed
-    counted["total", "breached"] = listed.filter(due_at__lt=now)
-    counted["total", "unassigned"] = listed.filter(assigned_to__isnull=True)
+    if filters.status:
+        statuses = [filters.status]
+    else:
+        statuses = list(ACTIVE) if filters.active_only else list(Status.values)
+    parts: dict[tuple[str, str], list[QuerySet[Case]]] = {}
+    for value in Status.values:
+        parts["status", value] = [case_queue(scope=scope, filters=filters, now=now, ignore=frozenset({"status"}))
+                                  .filter(status=value)]
+    for facet in ("kind", "priority"):
+        others = case_queue(scope=scope, filters=filters, now=now, ignore=frozenset({"status", facet}))
+        for value in FACETS[facet]:
+            parts[facet, value] = [others.filter(status=status, **{facet: value}) for status in statuses]
+    listed = case_queue(scope=scope, filters=filters, now=now, ignore=frozenset({"status"}))
+    for name, condition in (("all", Q()), ("breached", Q(due_at__lt=now)), ("unassigned", Q(assigned_to=None))):
+        parts["total", name] = [listed.filter(condition, status=status) for status in statuses]
+    found = iter(_counts_up_to([part for group in parts.values() for part in group], limit=limit))
     counts: dict = {"limit": limit}
-    for (group, name), value in zip(counted, _counts_up_to(counted.values(), limit=limit), strict=True):
-        counts.setdefault(group, {})[name] = value
+    for (group, name), querysets in parts.items():
+        counts.setdefault(group, {})[name] = min(limit, sum(next(found) for _ in querysets))
     return counts
 
 

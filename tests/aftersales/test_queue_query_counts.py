@@ -94,8 +94,8 @@ def test_queue_filters_and_the_case_cost_the_same_queries_at_two_sizes(
     cases_add(40, agent=poco_agent)
     large = queue_and_case_queries(client, searched)
     assert large == small
-    # The facet counts are one query: a search adds none (its lookups are subqueries).
-    assert small["page number"] == small["page active"] and small["API e-mail"] == small["API active"]
+    # The facet counts are one query; a search adds one lookup at most, done once for the page and the counts.
+    assert small["page number"] == small["page active"] + 1 and small["API e-mail"] == small["API active"]
 
 
 def test_an_agent_without_brands_sees_an_empty_queue_in_as_many_queries(client, settings, reference_data):
