@@ -99,7 +99,7 @@ def prepare(size: int, *, rebuild: bool) -> None:
 
 
 def _deep_cursor(scope, filters, now) -> tuple[str, int]:
-    """The cursor that opens page DEEP_PAGE of the queue (or its last full page, if shorter)."""
+    """The cursor that opens page DEEP_PAGE of the queue under `filters` (its last full page if shorter)."""
     from django.conf import settings
     from django.db.models import F
 
@@ -120,7 +120,7 @@ def page_urls(user) -> dict[str, tuple[str, str]]:
     from django.urls import reverse
     from django.utils import timezone
 
-    from aftersales.models import Case
+    from aftersales.models import Case, Status
     from aftersales.scope import agent_scope
     from aftersales.selectors import QueueFilters
     from aftersales.transitions import ACTIVE
@@ -131,8 +131,9 @@ def page_urls(user) -> dict[str, tuple[str, str]]:
     case = (scope.cases(Case.objects.filter(status__in=ACTIVE[1:], order__isnull=False,
                                             serial_number__startswith="86"))
             .select_related("customer", "order").order_by("pk").first())
-    deep_all, deep_all_page = _deep_cursor(scope, QueueFilters(), now)
+    # Deep pages of the active queue (cases with a deadline) and of the closed cases (without one).
     deep_active, deep_active_page = _deep_cursor(scope, QueueFilters(active_only=True), now)
+    deep_closed, deep_closed_page = _deep_cursor(scope, QueueFilters(status=Status.CLOSED), now)
     queue, api = reverse("aftersales:queue"), reverse("api:aftersales:support-queue")
     queue_params = {
         "queue (active)": {}, "brand": {"brand": Brand.objects.get(slug="poco").pk},
@@ -142,10 +143,11 @@ def page_urls(user) -> dict[str, tuple[str, str]]:
         "carried over": {"source": "po.co"}, "new": {"source": "store"},
         "search number": {"q": case.number}, "search e-mail": {"q": case.customer.email},
         "search order": {"q": case.order.number}, "search IMEI": {"q": case.serial_number},
-        "deep page (all)": {"status": "all", "cursor": deep_all},
+        "deep page": {"cursor": deep_active}, "deep page closed": {"status": "closed", "cursor": deep_closed},
     }
     urls = {name: (f"{queue}?{urlencode(params)}" if params else queue, "") for name, params in queue_params.items()}
-    urls["deep page (all)"] = (urls["deep page (all)"][0], f"page {deep_all_page}")
+    urls["deep page"] = (urls["deep page"][0], f"page {deep_active_page}")
+    urls["deep page closed"] = (urls["deep page closed"][0], f"page {deep_closed_page}")
     urls["case page"] = (reverse("aftersales:case", args=[case.number]), "")
     urls["queue API"] = (api, "")
     urls["queue API deep"] = (f"{api}?{urlencode({'cursor': deep_active})}", f"page {deep_active_page}")
