@@ -1,7 +1,8 @@
 """Reads shared by the agents' workspace, the customers' portal, the API and the legacy loader.
 
 The queue pages by keyset on (due_at, id) with NULLs (resolved and closed cases) last, never by OFFSET,
-and counts per status, kind and priority in one aggregate query whatever the filters.
+and counts per status, kind and priority in one query of bounded counts whatever the filters; the number of
+queries of a page depends on its filters and cursor, never on how many cases there are.
 """
 
 import base64
