@@ -53,6 +53,11 @@ messages: install
 bench: install
 	$(BIN)/python benchmarks/pages.py $(BENCH_ARGS)
 
+# The support queue (each filter), a case and the queue API at 2,000 and 200,000 generated cases, in-process.
+.PHONY: bench-cases
+bench-cases: install
+	$(BIN)/python benchmarks/cases.py $(BENCH_CASES_ARGS)
+
 # A bounded mix of pages, API calls and malformed requests under gunicorn; fails on any 5xx.
 loadtest: install
 	$(BIN)/python benchmarks/loadtest.py $(LOADTEST_ARGS)

@@ -209,6 +209,8 @@ AFTERSALES_ATTACHMENT_MAX_BYTES = env.int("AFTERSALES_ATTACHMENT_MAX_BYTES", def
 AFTERSALES_ATTACHMENT_MAX_FILES = env.int("AFTERSALES_ATTACHMENT_MAX_FILES", default=5)
 AFTERSALES_ATTACHMENT_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"]
 AFTERSALES_QUEUE_PAGE_SIZE = env.int("AFTERSALES_QUEUE_PAGE_SIZE", default=50)
+# Queue facet counts stop here (shown as "100+"), so they cost about the same however many cases there are.
+AFTERSALES_QUEUE_COUNT_LIMIT = env.int("AFTERSALES_QUEUE_COUNT_LIMIT", default=100)
 AFTERSALES_DIGEST_MAX_CASES = env.int("AFTERSALES_DIGEST_MAX_CASES", default=100)
 
 # --- Legacy import (po.co) ------------------------------------------------------------------------

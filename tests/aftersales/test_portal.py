@@ -81,7 +81,7 @@ def test_a_customer_replies_closes_and_reopens_within_the_period(client, custome
     client.post(reverse("aftersales_portal:reopen", args=[case.number]))
     case.refresh_from_db()
     assert case.status == "open"
-    Case.objects.filter(pk=case.pk).update(status="closed", closed_at=timezone.now() - timedelta(days=90))
+    Case.objects.filter(pk=case.pk).update(status="closed", closed_at=timezone.now() - timedelta(days=90), due_at=None)
     response = client.post(reverse("aftersales_portal:reopen", args=[case.number]), follow=True)
     assert "can no longer be reopened" in response.content.decode()
 
