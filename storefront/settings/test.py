@@ -12,3 +12,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tests see every page rendered (and its context); tests/catalog/test_page_cache.py turns the cache on.
+CATALOG_PAGE_CACHE_SECONDS = 0
