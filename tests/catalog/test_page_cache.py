@@ -222,3 +222,47 @@ def test_a_cache_that_cannot_be_reached_leaves_the_pages_working(client, phone, 
         phone.save()  # the version bump fails too; the write stands
     assert callbacks
     assert Product.objects.get(pk=phone.pk).name == "POCO F6 Pro"
+
+
+class TestAdminWrites:
+    """The catalog team's admin edits show on the cached pages as soon as they are saved."""
+
+    def test_stock_set_on_the_variant_page(self, admin_client, client, phone, stores,
+                                           django_capture_on_commit_callbacks):
+        url = f"/uk/poco/p/{phone.slug}/"
+        assert "In stock" in client.get(url).content.decode()
+        variant = phone.variants.get()
+        price, stock = variant.prices.get(), variant.stock.get()
+        form = {
+            "product": phone.pk, "sku": variant.sku, "attributes": '{"color": "Black"}', "position": 0,
+            "prices-TOTAL_FORMS": 1, "prices-INITIAL_FORMS": 1, "prices-MIN_NUM_FORMS": 0,
+            "prices-MAX_NUM_FORMS": 1000, "prices-0-id": price.pk, "prices-0-variant": variant.pk,
+            "prices-0-store": stores["uk"].pk, "prices-0-amount": "299.00", "prices-0-currency": "GBP",
+            "stock-TOTAL_FORMS": 1, "stock-INITIAL_FORMS": 1, "stock-MIN_NUM_FORMS": 0, "stock-MAX_NUM_FORMS": 1000,
+            "stock-0-id": stock.pk, "stock-0-variant": variant.pk, "stock-0-store": stores["uk"].pk,
+            "stock-0-quantity": 0,
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            saved = admin_client.post(f"/admin/catalog/variant/{variant.pk}/change/", form)
+        assert saved.status_code == 302
+
+        page = fetch(client, url)[0].content.decode()
+        assert "Out of stock" in page and "In stock" not in page
+
+    def test_reviews_rejected_with_the_admin_action(self, admin_client, client, phone,
+                                                    django_capture_on_commit_callbacks):
+        review = ReviewFactory(product=phone, status=Review.Status.PUBLISHED, title="Superb screen")
+        url = f"/uk/poco/p/{phone.slug}/"
+        assert "Superb screen" in client.get(url).content.decode()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            admin_client.post("/admin/catalog/review/", {"action": "reject", "_selected_action": [review.pk]})
+
+        assert "Superb screen" not in fetch(client, url)[0].content.decode()
+
+    def test_a_product_deleted(self, admin_client, client, phone, django_capture_on_commit_callbacks):
+        client.get("/uk/poco/phones/")
+        with django_capture_on_commit_callbacks(execute=True):
+            admin_client.post(f"/admin/catalog/product/{phone.pk}/delete/", {"post": "yes"})
+
+        assert "POCO F6" not in fetch(client, "/uk/poco/phones/")[0].content.decode()
