@@ -5,27 +5,41 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+URL := http://$(HOST):$(PORT)
 
-.PHONY: install run test lint migrate messages fuzz clean bench loadtest
+.PHONY: install run test lint migrate seed messages fuzz clean bench loadtest
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
+		|| { echo "Python 3.11 is needed; $(PYTHON) is $$($(PYTHON) -V 2>&1). Try: make PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) \
+		|| { echo "Could not create $(VENV): install Python's venv module (Debian/Ubuntu: apt-get install python3.11-venv)"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
+# The embedded SQLite database lives in var/ (unless DATABASE_URL says otherwise).
 migrate: install
+	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 
-run: migrate
-	$(MAKE) --no-print-directory messages
+# Seeds the demo store when the database is empty; otherwise prints the demo logins.
+seed: migrate
 	$(BIN)/python manage.py seed_store --if-empty
+
+run: install messages seed
+	@echo
+	@echo "The store is at $(URL)/"
+	@echo "  shoppers:  $(URL)/global/   $(URL)/uk/poco/   $(URL)/fr/   $(URL)/in/"
+	@echo "  agents:    $(URL)/support/  (a support agent's login above)"
+	@echo "  admins:    $(URL)/admin/    (the admin login above)"
+	@echo "  API:       $(URL)/api/docs/"
+	@echo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install
-	$(MAKE) --no-print-directory messages
+test: install messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Each app keeps its French catalogue in <app>/locale; Babel compiles them (no gettext tools needed).

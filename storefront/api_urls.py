@@ -11,6 +11,7 @@ app_name = "api"
 urlpatterns = [
     path("", include("brands.api.urls")),
     path("", include("storefront.catalog.api.urls")),
+    path("", include("storefront.orders.api.urls")),
     path("", include("aftersales.api.urls")),
     path("loyalty/", include("loyalty.api.urls")),
 ]

@@ -1,6 +1,7 @@
 """The admin of orders: read-mostly. Orders are history; checkout and the import write them, not the admin.
 
-An order shows its lines and shipments; a shipment shows its tracking events.
+An order shows its lines and shipments; a shipment shows its tracking events. Checkouts (what a payment in
+progress holds, and how each attempt ended) are shown for support; only the services change them.
 """
 
 from django.contrib import admin
@@ -8,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Order, OrderLine, Shipment, TrackingEvent
+from .models import Checkout, CheckoutLine, Order, OrderLine, Shipment, TrackingEvent
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -78,3 +79,18 @@ class ShipmentAdmin(ReadOnlyAdmin):
     def order_link(self, shipment):
         return format_html('<a href="{}">{}</a>', reverse("admin:orders_order_change", args=[shipment.order_id]),
                            shipment.order)
+
+
+class CheckoutLineInline(ReadOnlyInline):
+    model = CheckoutLine
+    fields = ["position", "sku", "name", "quantity", "unit_price"]
+
+
+@admin.register(Checkout)
+class CheckoutAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "created_at", "email", "store", "status", "total", "currency", "expires_at", "order"]
+    list_select_related = ["store", "order"]
+    list_filter = ["status", "store"]
+    search_fields = ["reference", "email", "order__number"]
+    date_hierarchy = "created_at"
+    inlines = [CheckoutLineInline]

@@ -5,3 +5,6 @@ class OrdersConfig(AppConfig):
     name = "storefront.orders"
     label = "orders"
     verbose_name = "Orders"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the guest-cart join at sign-in)

@@ -118,6 +118,9 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # seconds; a stuck SMTP server must not hold a worker
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))  # for the file-based backend
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Xiaomi Store <no-reply@store.mi.com>")
 
 # Celery: with no broker the tasks run eagerly in-process; with CELERY_BROKER_URL real workers run them.
@@ -178,6 +181,7 @@ LOGGING = {
 # Catalog pages list this many products per page unless the shopper asks for another size (capped).
 CATALOG_PAGE_SIZE = env.int("CATALOG_PAGE_SIZE", default=24)
 CATALOG_MAX_PAGE_SIZE = env.int("CATALOG_MAX_PAGE_SIZE", default=96)
+
 # A variant with this many units or fewer (but some) shows as "only a few left".
 CATALOG_LOW_STOCK = env.int("CATALOG_LOW_STOCK", default=5)
 
@@ -205,6 +209,23 @@ AFTERSALES_ATTACHMENT_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "
 AFTERSALES_QUEUE_PAGE_SIZE = env.int("AFTERSALES_QUEUE_PAGE_SIZE", default=50)
 AFTERSALES_DIGEST_MAX_CASES = env.int("AFTERSALES_DIGEST_MAX_CASES", default=100)
 
+# --- Legacy import (po.co) ------------------------------------------------------------------------
+# The last hasher wraps po.co's SHA-256 hashes at import; Django re-hashes with the first at first login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "storefront.accounts.hashers.PBKDF2WrappedPocoSHA256PasswordHasher",
+]
+# PBKDF2 iterations of the wrapper (see the hasher's docstring for the trade-off).
+LEGACY_PASSWORD_WRAP_COST = env.int("LEGACY_PASSWORD_WRAP_COST", default=100_000)
+# Lines per committed batch (one transaction and one checkpoint each).
+LEGACY_IMPORT_BATCH_SIZE = env.int("LEGACY_IMPORT_BATCH_SIZE", default=1000)
+# Without a terminal, a progress log line every this many seconds.
+LEGACY_IMPORT_LOG_EVERY = env.int("LEGACY_IMPORT_LOG_EVERY", default=10)
+
 # --- Loyalty (Mi Points and coupons) ----------------------------------------------------------------
 # Mi Points credited per POCO Point carried over (rounded down per lot); a Decimal, e.g. "1" or "0.5".
 LOYALTY_POCO_POINTS_RATE = Decimal(env.str("LOYALTY_POCO_POINTS_RATE", default="1"))
@@ -220,6 +241,44 @@ CELERY_BEAT_SCHEDULE = {
     "loyalty-expire-points": {"task": "loyalty.expire_points", "schedule": 60 * 60},
     "aftersales-breach-digest": {"task": "aftersales.send_breach_digest", "schedule": crontab(hour=6, minute=0)},
 }
+
+# --- Orders: cart, checkout and payment (storefront/orders; docs/checkout.md) -----------------------
+# Amounts per store code are decimal strings in the store's currency; JSON in the environment overrides.
+# Shipping: a flat rate, free from the threshold (the goods' amount after the coupon).
+ORDERS_SHIPPING_FLAT_RATE = env.json(
+    "ORDERS_SHIPPING_FLAT_RATE", default={"global": "9.99", "uk": "4.99", "fr": "4.99", "in": "99.00"}
+)
+ORDERS_FREE_SHIPPING_FROM = env.json(
+    "ORDERS_FREE_SHIPPING_FROM", default={"global": "100.00", "uk": "50.00", "fr": "50.00", "in": "5000.00"}
+)
+# Tax: stores listed in ORDERS_VAT_INCLUDED have prices that include VAT at that rate (the order shows the
+# VAT it includes); the others add ORDERS_TAX_ADDED's rate on top (0: no tax line).
+ORDERS_VAT_INCLUDED = env.json("ORDERS_VAT_INCLUDED", default={"uk": "0.20", "fr": "0.20"})
+ORDERS_TAX_ADDED = env.json("ORDERS_TAX_ADDED", default={"global": "0", "in": "0"})
+# Mi Points: how many points pay one unit of the store's currency, and how many points a unit paid earns
+# (rounded down). Points never pay more than the order.
+ORDERS_POINTS_PER_CURRENCY_UNIT = env.json(
+    "ORDERS_POINTS_PER_CURRENCY_UNIT", default={"global": 100, "uk": 100, "fr": 100, "in": 1}
+)
+ORDERS_POINTS_EARNED_PER_CURRENCY_UNIT = env.json(
+    "ORDERS_POINTS_EARNED_PER_CURRENCY_UNIT", default={"global": "1", "uk": "1", "fr": "1", "in": "0.01"}
+)
+# A checkout holds stock, a coupon use and points this long; then the sweep gives them back.
+ORDERS_CHECKOUT_HOLD_MINUTES = env.int("ORDERS_CHECKOUT_HOLD_MINUTES", default=15)
+# The most units of one variant a cart line may hold.
+ORDERS_MAX_LINE_QUANTITY = env.int("ORDERS_MAX_LINE_QUANTITY", default=10)
+# The payment provider (storefront.orders.payments): the test gateway needs nothing external.
+ORDERS_PAYMENT_PROVIDER = env.str("ORDERS_PAYMENT_PROVIDER", default="storefront.orders.payments.TestGateway")
+# Coupons and Mi Points at checkout (storefront/orders/discounts.py): the loyalty app's services.
+ORDERS_LOYALTY_PROGRAMME = env.str(
+    "ORDERS_LOYALTY_PROGRAMME", default="storefront.orders.discounts.MiLoyaltyProgramme"
+)
+# Checkouts left unpaid past their hold are released every five minutes (celery beat).
+CELERY_BEAT_SCHEDULE["orders-release-expired-checkouts"] = {
+    "task": "orders.release_expired_checkouts", "schedule": 5 * 60,
+}
+# The API schema names the order's status choices (they would otherwise collide with other `status` enums).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["OrderStatusEnum"] = "storefront.orders.models.Order.Status"
 
 # --- Catalog page cache (storefront/catalog/cache.py; docs/shopper-pages.md) ---------------------------
 # The default cache: Redis where CACHE_URL (e.g. redis://127.0.0.1:6379/1) or REDIS_URL names one, as in

@@ -1,0 +1,546 @@
+"""The import engine: runs a checked bundle through the entities' loaders, in the contract's order.
+
+Per entity file: an index pass (the last line of each legacy id), an optional survey pass for loaders
+that decide on the whole file, then the import pass in batches of `LEGACY_IMPORT_BATCH_SIZE` lines. Each
+line gets exactly one outcome, decided in the contract's order (`classify`): superseded; quarantined
+(unreadable); excluded (India portal); its hard references; its own fields (schema, then the loader's
+`check`); then unchanged or conflict against the legacy map, or whatever the loader answers.
+
+Each batch commits in one transaction with its rows, its legacy-map entries, what it set aside, its
+counters and the checkpoint (lines done). A run that stops (even killed) leaves its ImportRun `running`;
+importing the same bundle with the same options again resumes it after its last checkpoint, with its
+counters, so the two together end exactly as one uninterrupted run.
+
+A dry run does all of this inside one transaction that is rolled back at the end (loaders skip only what
+lies outside the database: copying files, slow password wrapping); its quarantine and conflict lists are
+then stored on its ImportRun, which is kept.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import msgspec
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from . import report as reporting
+from .entities import ENTITIES, EXCLUDED_PORTAL, EntitySpec
+from .loaders import (
+    CONFLICT,
+    CREATED,
+    EXCLUDED,
+    LINKED,
+    QUARANTINED,
+    UPDATED,
+    Context,
+    Item,
+    Loader,
+    Previous,
+    registered_loaders,
+)
+from .models import Checkpoint, ConflictRecord, ExcludedRecord, ImportRun, LegacyRecord, QuarantinedRecord
+from .reader import Bundle, BundleFile, BundleRefused, open_bundle
+from .resolution import EXCLUDED as RESOLVED_EXCLUDED
+from .resolution import QUARANTINED as RESOLVED_QUARANTINED
+from .resolution import Resolution
+from .schemas import SCHEMAS, Record
+
+logger = logging.getLogger(__name__)
+
+SUPERSEDED, UNCHANGED = "superseded", "unchanged"
+IMPORTED_OUTCOMES = (CREATED, UPDATED, UNCHANGED, LINKED)
+
+
+class ImportRefused(Exception):
+    """The import cannot start: bad bundle, bad option, missing reference data. Nothing was written."""
+
+
+@dataclass
+class Options:
+    bundle: str
+    dry_run: bool = False
+    cutover: datetime | None = None
+    only: list[str] | None = None
+    workers: int | None = None
+    progress: bool | None = None  # None: a progress bar on a terminal, log lines otherwise
+
+    def as_json(self) -> dict:
+        return {"dry_run": self.dry_run, "cutover": self.cutover.isoformat() if self.cutover else None,
+                "only": sorted(self.only) if self.only else None, "workers": self.workers}
+
+    def resume_key(self) -> dict:
+        """Options that must be equal for a run to resume another (workers may differ)."""
+        key = self.as_json()
+        key.pop("workers")
+        return key
+
+
+@dataclass
+class Result:
+    run: ImportRun
+    report: dict
+    resumed: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        """0: everything in; 1: something quarantined or conflicted."""
+        return 1 if self.report["quarantine"] or self.report["conflicts"] else 0
+
+
+@dataclass
+class Line:
+    """One line of a file and its outcome; `record` is set when it is valid and goes on to loading."""
+
+    number: int
+    raw: bytes
+    legacy_id: str | None = None
+    outcome: str | None = None
+    reason: str = ""
+    erased: bool = False
+    record: Record | None = None
+    fingerprint: str = ""
+
+
+@dataclass
+class EntityProgress:
+    counters: dict = field(default_factory=reporting.empty_counters)
+    totals: dict = field(default_factory=dict)
+    lines_done: int = 0
+    done: bool = False
+
+
+def import_bundle(options: Options) -> Result:
+    """Imports a bundle (see the module docstring); raises ImportRefused before any write when it cannot."""
+    loaders = registered_loaders()
+    if options.only:
+        unknown = sorted(set(options.only) - set(ENTITIES))
+        if unknown:
+            raise ImportRefused(f"--only: unknown entities {', '.join(unknown)} (known: {', '.join(ENTITIES)})")
+    try:
+        bundle = open_bundle(options.bundle)
+    except BundleRefused as exc:
+        raise ImportRefused(str(exc)) from exc
+    with bundle:
+        return _Run(options, bundle, loaders).execute()
+
+
+def parse_cutover(value: str, *, origin: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError) as exc:
+        raise ImportRefused(f"{origin}: {value!r} is not an ISO 8601 timestamp") from exc
+    if moment.tzinfo is None:
+        raise ImportRefused(f"{origin}: {value!r} has no offset (write Z or +hh:mm)")
+    return moment
+
+
+class _Run:
+    def __init__(self, options: Options, bundle: Bundle, loaders: dict[str, type[Loader]]):
+        self.options = options
+        self.bundle = bundle
+        self.cutover = options.cutover or parse_cutover(bundle.exported_at, origin="manifest.json exported_at")
+        self.in_scope = [entity for entity in ENTITIES if not options.only or entity in options.only]
+        self.loaders = {entity: loaders[entity] for entity in self.in_scope if entity in loaders}
+        self.progress = {entity: EntityProgress() for entity in ENTITIES}
+        self.not_loaded = {entity for entity in ENTITIES if entity not in self.loaders}
+        self.dry_quarantine: list[QuarantinedRecord] = []
+        self.dry_conflicts: list[ConflictRecord] = []
+        self.batch_size = settings.LEGACY_IMPORT_BATCH_SIZE
+        self.show_bar = sys.stderr.isatty() if options.progress is None else options.progress
+
+    # --- the run -------------------------------------------------------------------------------------
+
+    def execute(self) -> Result:
+        self.context = Context(run=None, bundle=self.bundle, cutover=self.cutover, dry_run=self.options.dry_run,
+                               workers=self.options.workers, resolution=None)
+        instances = {entity: cls(self.context) for entity, cls in self.loaders.items()}
+        for entity, loader in instances.items():
+            problem = loader.preflight() if entity in self.bundle.files else None
+            if problem:
+                raise ImportRefused(f"{loader.entity}: {problem}")
+        run, resumed = self._start_run()
+        self.context.run = run
+        self.context.resolution = Resolution(run, set(self.in_scope))
+        started = time.monotonic()
+        try:
+            if self.options.dry_run:
+                with transaction.atomic():
+                    self._import_entities(instances)
+                    transaction.set_rollback(True)
+                QuarantinedRecord.objects.bulk_create(self.dry_quarantine, batch_size=1000)
+                ConflictRecord.objects.bulk_create(self.dry_conflicts, batch_size=1000)
+            else:
+                self._import_entities(instances)
+        except BaseException as exc:  # KeyboardInterrupt too; a failed run resumes like a killed one
+            run.refresh_from_db()
+            run.state = ImportRun.State.FAILED
+            run.message = f"{type(exc).__name__}: {exc}"
+            run.save(update_fields=["state", "message"])
+            raise
+        self.context.add_timing("total", time.monotonic() - started)
+        report = self._report(run)
+        run.state = ImportRun.State.FINISHED
+        run.finished_at = timezone.now()
+        run.counters = report["entities"]
+        run.totals = report["totals"]
+        run.timings = {**run.timings, **{k: round(v, 3) for k, v in self.context.timings.items()}}
+        run.save(update_fields=["state", "finished_at", "counters", "totals", "timings"])
+        return Result(run=run, report=report, resumed=resumed)
+
+    def _start_run(self) -> tuple[ImportRun, bool]:
+        if not self.options.dry_run:
+            for candidate in ImportRun.objects.filter(
+                bundle_digest=self.bundle.digest, dry_run=False,
+                state__in=[ImportRun.State.RUNNING, ImportRun.State.FAILED],
+            ).order_by("-started_at", "-pk"):
+                if candidate.options.get("resume_key") == self.options.resume_key():
+                    self._restore(candidate)
+                    candidate.state, candidate.message = ImportRun.State.RUNNING, ""
+                    candidate.save(update_fields=["state", "message"])
+                    logger.info("Resuming import run #%s of %s", candidate.pk, candidate.bundle)
+                    return candidate, True
+        run = ImportRun.objects.create(
+            started_by=_operator(), bundle=self.bundle.location, bundle_digest=self.bundle.digest,
+            source=self.bundle.source, exported_at=_parse_or_none(self.bundle.exported_at), cutover=self.cutover,
+            dry_run=self.options.dry_run,
+            options={**self.options.as_json(), "resume_key": self.options.resume_key()},
+        )
+        return run, False
+
+    def _restore(self, run: ImportRun) -> None:
+        for checkpoint in run.checkpoints.all():
+            self.progress[checkpoint.entity] = EntityProgress(
+                counters={**reporting.empty_counters(), **checkpoint.counters}, totals=checkpoint.totals,
+                lines_done=checkpoint.lines_done, done=checkpoint.done,
+            )
+
+    def _import_entities(self, instances: dict[str, Loader]) -> None:
+        for entity, spec in ENTITIES.items():
+            file = self.bundle.files.get(entity)
+            progress = self.progress[entity]
+            if entity in self.not_loaded:
+                progress.counters["read"] = file.records if file else 0
+                if entity in self.in_scope and file:
+                    logger.info("%s: no loader yet, %d lines counted and left alone", entity, file.records)
+                continue
+            if progress.done or file is None:
+                continue
+            self._import_file(spec, file, instances[entity], progress)
+
+    # --- one entity ----------------------------------------------------------------------------------
+
+    def _import_file(self, spec: EntitySpec, file: BundleFile, loader: Loader, progress: EntityProgress) -> None:
+        started = time.monotonic()
+        last_line = _last_lines(file)
+        loader.prepare()
+        if loader.needs_survey:
+            for line in self._classify(spec, file, loader, last_line):
+                if line.record is not None:
+                    loader.survey(line.record)
+        bar = self._progress_bar(file, progress.lines_done)
+        batch: list[Line] = []
+        for line in self._classify(spec, file, loader, last_line, after=progress.lines_done):
+            batch.append(line)
+            if len(batch) >= self.batch_size:
+                self._commit(spec.name, loader, batch, progress)
+                bar.advance(len(batch))
+                batch = []
+        if batch:
+            self._commit(spec.name, loader, batch, progress)
+            bar.advance(len(batch))
+        progress.done = True
+        Checkpoint.objects.update_or_create(
+            run=self.context.run, entity=spec.name,
+            defaults=dict(lines_done=progress.lines_done, counters=progress.counters, totals=progress.totals,
+                          done=True),
+        )
+        loader.finish()
+        bar.close()
+        self.context.add_timing(spec.name, time.monotonic() - started)
+
+    def _classify(self, spec: EntitySpec, file: BundleFile, loader: Loader, last_line: dict[str, int],
+                  after: int = 0) -> Iterator[Line]:
+        """Every line after line `after`, with its outcome when it is set aside, its record when valid."""
+        resolution = self.context.resolution
+        schema = SCHEMAS[spec.name]
+        for number, raw in file.lines():
+            if number <= after:
+                continue
+            line = Line(number, raw)
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield _set_aside(line, QUARANTINED, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")
+                continue
+            try:
+                obj = msgspec.json.decode(text)
+            except msgspec.DecodeError as exc:
+                yield _set_aside(line, QUARANTINED, f"not valid JSON ({exc})")
+                continue
+            if not isinstance(obj, dict) or not isinstance(obj.get("legacy_id"), str):
+                yield _set_aside(line, QUARANTINED, "not a JSON object with a string legacy_id")
+                continue
+            line.legacy_id = obj["legacy_id"]
+            if last_line[line.legacy_id] != number:
+                yield _set_aside(line, SUPERSEDED, f"superseded by line {last_line[line.legacy_id]}")
+                continue
+            if spec.has_portal and obj.get("portal") == EXCLUDED_PORTAL:
+                yield _set_aside(line, EXCLUDED, "portal `in`: POCO India keeps its own site")
+                continue
+            verdict = _hard_references(spec, obj, resolution)
+            if verdict:
+                yield _set_aside(line, *verdict)
+                continue
+            try:
+                record = msgspec.convert(obj, schema)
+            except msgspec.ValidationError as exc:
+                yield _set_aside(line, QUARANTINED, str(exc))
+                continue
+            aside = loader.check(record)
+            if aside is not None:
+                line.erased = aside.erased
+                yield _set_aside(line, aside.outcome, aside.reason)
+                continue
+            line.record = record
+            line.fingerprint = hashlib.sha256(msgspec.json.encode(record, order="sorted")).hexdigest()
+            yield line
+
+    def _commit(self, entity: str, loader: Loader, batch: list[Line], progress: EntityProgress) -> None:
+        """One batch, one transaction: rows, legacy map, set-aside rows, counters and checkpoint."""
+        run = self.context.run
+        counters = dict(progress.counters)
+        totals: dict = {}
+        with transaction.atomic():
+            valid = [line for line in batch if line.record is not None]
+            to_load, previous = self._against_legacy_map(entity, loader, valid)
+            result = loader.load(to_load) if to_load else None
+            if result is not None:
+                reporting.merge_totals(totals, result.totals)
+                self._record_loaded(entity, loader, to_load, result.outcomes, batch, previous)
+            for line in valid:
+                if line.outcome in IMPORTED_OUTCOMES:
+                    contribution = loader.totals(line.record)
+                    if contribution:
+                        reporting.merge_totals(totals, contribution)
+            self._write_set_aside(entity, batch)
+            for line in batch:
+                counters[reporting.COUNTER_OF[line.outcome]] += 1
+            counters["read"] += len(batch)
+            new_totals = reporting.merge_totals(_copy(progress.totals), totals)
+            lines_done = batch[-1].number
+            Checkpoint.objects.update_or_create(
+                run=run, entity=entity,
+                defaults=dict(lines_done=lines_done, counters=counters, totals=new_totals, done=False),
+            )
+        progress.counters, progress.totals, progress.lines_done = counters, new_totals, lines_done
+
+    @staticmethod
+    def _against_legacy_map(entity: str, loader: Loader, valid: list[Line]) -> tuple[list[Item], dict]:
+        """Marks the lines that are unchanged or in conflict; returns the items to load and the previous map."""
+        if not valid:
+            return [], {}
+        previous = {
+            legacy_id: Previous(target_pk, state_hash, fingerprint)
+            for legacy_id, target_pk, state_hash, fingerprint in LegacyRecord.objects.filter(
+                entity=entity, legacy_id__in=[line.legacy_id for line in valid]
+            ).values_list("legacy_id", "target_pk", "state_hash", "fingerprint")
+        }
+        watched = [before.target_pk for line in valid if (before := previous.get(line.legacy_id))
+                   and before.fingerprint != line.fingerprint and before.state_hash and before.target_pk]
+        current_state = loader.state_hashes(watched) if watched else {}
+        to_load: list[Item] = []
+        for line in valid:
+            before = previous.get(line.legacy_id)
+            if before is not None and before.fingerprint == line.fingerprint:
+                line.outcome = UNCHANGED
+            elif before is not None and before.state_hash and current_state.get(before.target_pk) != before.state_hash:
+                line.outcome = CONFLICT
+                line.reason = (
+                    "changed in the bundle and, since its last import, in the store: kept as the store has it"
+                    if before.target_pk in current_state else
+                    "changed in the bundle, and its row was deleted from the store since its last import"
+                )
+            else:
+                to_load.append(Item(line.number, line.legacy_id, line.record, line.fingerprint, before))
+        return to_load, previous
+
+    def _record_loaded(self, entity, loader, items, outcomes, batch, previous) -> None:
+        """Applies the loader's answers to the lines and writes their legacy-map entries set-wise."""
+        by_id = {line.legacy_id: line for line in batch if line.record is not None}
+        missing = [item.legacy_id for item in items if item.legacy_id not in outcomes]
+        if missing:
+            raise RuntimeError(f"{type(loader).__name__}.load gave no outcome for {', '.join(missing[:5])}")
+        imported = {lid: loaded for lid, loaded in outcomes.items() if loaded.outcome in (CREATED, UPDATED, LINKED)}
+        owned = [loaded.target_pk for loaded in imported.values() if loaded.owns_target and loaded.target_pk]
+        states = loader.state_hashes(owned) if owned else {}
+        now = timezone.now()
+        run = self.context.run
+        creates, updates = [], []
+        existing = dict(LegacyRecord.objects.filter(
+            entity=entity, legacy_id__in=[lid for lid in imported if lid in previous]
+        ).values_list("legacy_id", "pk")) if any(lid in previous for lid in imported) else {}
+        for legacy_id, loaded in outcomes.items():
+            line = by_id[legacy_id]
+            line.outcome, line.reason = loaded.outcome, loaded.reason
+            if legacy_id not in imported:
+                continue
+            entry = LegacyRecord(
+                entity=entity, legacy_id=legacy_id, fingerprint=line.fingerprint, target_pk=loaded.target_pk,
+                state_hash=states.get(loaded.target_pk, "") if loaded.owns_target else "",
+                last_run=run, imported_at=now, target_created=loaded.target_created,
+            )
+            if legacy_id in existing:
+                entry.pk = existing[legacy_id]
+                updates.append(entry)
+            else:
+                entry.first_run = run
+                creates.append(entry)
+        LegacyRecord.objects.bulk_create(creates, batch_size=1000)
+        LegacyRecord.objects.bulk_update(
+            updates, ["fingerprint", "target_pk", "state_hash", "last_run", "imported_at"], batch_size=1000
+        )
+
+    def _write_set_aside(self, entity: str, batch: list[Line]) -> None:
+        run = self.context.run
+        quarantine = [
+            QuarantinedRecord(run=run, entity=entity, legacy_id=line.legacy_id or "", line=line.number,
+                              reason=line.reason, raw=line.raw.decode("utf-8", errors="backslashreplace"))
+            for line in batch if line.outcome == QUARANTINED
+        ]
+        conflicts = [
+            ConflictRecord(run=run, entity=entity, legacy_id=line.legacy_id, line=line.number, reason=line.reason)
+            for line in batch if line.outcome == CONFLICT
+        ]
+        excluded = [
+            ExcludedRecord(run=run, entity=entity, legacy_id=line.legacy_id, reason=line.reason[:200],
+                           erased=line.erased)
+            for line in batch if line.outcome == EXCLUDED
+        ]
+        QuarantinedRecord.objects.bulk_create(quarantine)
+        ConflictRecord.objects.bulk_create(conflicts)
+        ExcludedRecord.objects.bulk_create(excluded)
+        if self.options.dry_run:  # rolled back with the rest: stored on the run after the rollback
+            for row in quarantine + conflicts:
+                row.pk = None
+            self.dry_quarantine += quarantine
+            self.dry_conflicts += conflicts
+
+    # --- report and progress -------------------------------------------------------------------------
+
+    def _report(self, run: ImportRun) -> dict:
+        quarantine = [
+            {"entity": entity, "legacy_id": legacy_id or None, "line": line, "reason": reason}
+            for entity, legacy_id, line, reason in run.quarantine.order_by("pk").values_list(
+                "entity", "legacy_id", "line", "reason")
+        ]
+        conflicts = [
+            {"entity": entity, "legacy_id": legacy_id, "reason": reason}
+            for entity, legacy_id, reason in run.conflicts.order_by("pk").values_list("entity", "legacy_id", "reason")
+        ]
+        order = {entity: position for position, entity in enumerate(ENTITIES)}
+        quarantine.sort(key=lambda row: (order[row["entity"]], row["line"]))
+        totals: dict = {}
+        for progress in self.progress.values():
+            reporting.merge_totals(totals, progress.totals)
+        return reporting.build(
+            bundle=self.bundle, cutover=self.cutover.isoformat().replace("+00:00", "Z"), dry_run=self.options.dry_run,
+            counters={entity: progress.counters for entity, progress in self.progress.items()},
+            not_loaded=self.not_loaded, totals=totals, quarantine=quarantine, conflicts=conflicts,
+        )
+
+    def _progress_bar(self, file: BundleFile, initial: int):
+        return _Progress(file.entity, file.records, initial, bar=self.show_bar)
+
+
+class _Progress:
+    """A tqdm bar on a terminal (records/s, ETA); otherwise a log line every LEGACY_IMPORT_LOG_EVERY s."""
+
+    def __init__(self, entity: str, total: int, initial: int, *, bar: bool):
+        self.entity, self.total, self.done = entity, total, initial
+        self.started = self.last_log = time.monotonic()
+        self.tqdm = None
+        if bar:
+            from tqdm import tqdm
+
+            self.tqdm = tqdm(total=total, initial=initial, desc=entity, unit=" rec", dynamic_ncols=True)
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if self.tqdm is not None:
+            self.tqdm.update(count)
+            return
+        now = time.monotonic()
+        if now - self.last_log >= settings.LEGACY_IMPORT_LOG_EVERY:
+            self.last_log = now
+            rate = self.done / max(now - self.started, 1e-9)
+            logger.info("%s: %d/%d lines, %.0f rec/s", self.entity, self.done, self.total, rate)
+
+    def close(self) -> None:
+        if self.tqdm is not None:
+            self.tqdm.close()
+        else:
+            logger.info("%s: %d lines in %.1f s", self.entity, self.done, time.monotonic() - self.started)
+
+
+def _last_lines(file: BundleFile) -> dict[str, int]:
+    """legacy id -> number of its last line, for the lines that are JSON objects with a string legacy_id."""
+    decoder = msgspec.json.Decoder(_IdOnly)
+    last: dict[str, int] = {}
+    for number, raw in file.lines():
+        try:
+            last[decoder.decode(raw).legacy_id] = number
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+            continue
+    return last
+
+
+class _IdOnly(msgspec.Struct):
+    legacy_id: str
+
+
+def _hard_references(spec: EntitySpec, obj: dict, resolution: Resolution) -> tuple[str, str] | None:
+    for ref in spec.hard_references:
+        value = obj.get(ref.field)
+        if value is None and ref.nullable or not isinstance(value, str):
+            continue  # a missing or mistyped field is the schema's to report
+        resolved = resolution.of(ref.entity).get(value)
+        if resolved is None:
+            return QUARANTINED, f"{ref.field} {value}: no such {ref.entity} record"
+        if resolved.state == RESOLVED_QUARANTINED:
+            return QUARANTINED, f"{ref.field} {value}: that {ref.entity} record is quarantined"
+        if resolved.state == RESOLVED_EXCLUDED and not (resolved.erased and ref.on_erased == "keep"):
+            return EXCLUDED, f"{ref.field} {value}: that {ref.entity} record is excluded ({resolved.reason})"
+    return None
+
+
+def _set_aside(line: Line, outcome: str, reason: str) -> Line:
+    line.outcome, line.reason = outcome, reason
+    return line
+
+
+def _copy(totals: dict) -> dict:
+    return {key: _copy(value) if isinstance(value, dict) else value for key, value in totals.items()}
+
+
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def _parse_or_none(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else None

@@ -1,0 +1,179 @@
+"""The loader protocol: how a domain app turns validated records of one entity into its own rows.
+
+The engine (brands/legacy/engine.py) does everything that is the same for every entity: reading, the
+last-line-wins rule, the India portal, hard references, schema validation, fingerprints, the
+unchanged/conflict decision against the legacy map, batching, checkpoints, counters and the report.
+A loader only does what is particular to its entity. See docs/legacy-import.md for the full protocol.
+
+A loader is a subclass of `Loader` in `<app>/importers.py` decorated with `@register`; the engine finds
+it by its `entity` (one of brands.legacy.entities.ENTITIES) through Django's module autodiscovery.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import msgspec
+from django.utils.module_loading import autodiscover_modules
+
+from .schemas import Record
+
+logger = logging.getLogger(__name__)
+
+# What a loader may answer for a record (the engine itself decides unchanged and store conflicts).
+CREATED, UPDATED, LINKED = "created", "updated", "linked"
+QUARANTINED, EXCLUDED, CONFLICT = "quarantined", "excluded", "conflict"
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The legacy-map entry of a record imported before: the row it became and its state hash then."""
+
+    target_pk: int | None
+    state_hash: str
+    fingerprint: str
+
+
+@dataclass
+class Item:
+    """A valid record of the batch, handed to `Loader.load`. `previous` is None for a new record."""
+
+    line: int
+    legacy_id: str
+    record: Record
+    fingerprint: str
+    previous: Previous | None = None
+
+
+@dataclass
+class Loaded:
+    """A loader's answer for one item.
+
+    `target_pk` is the row the record now maps to. `owns_target` says the row is this record's own (its
+    state hash is kept, so a later store edit is detected as a conflict); False for records that only
+    point at a row someone else owns (a customer linked to an existing account). `target_created` says this
+    record's load inserted the row. `reason` explains a quarantine, exclusion or conflict.
+    """
+
+    outcome: str
+    target_pk: int | None = None
+    owns_target: bool = True
+    target_created: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A record a loader's own checks set aside before loading (`check`)."""
+
+    outcome: str  # QUARANTINED or EXCLUDED
+    reason: str
+    erased: bool = False  # an erased customer: dependants apply contract rule 2
+
+
+@dataclass
+class BatchResult:
+    outcomes: dict[str, Loaded]  # by legacy id, one per item given
+    totals: dict = field(default_factory=dict)  # merged into the report's totals (see report.merge_totals)
+
+
+class Loader:
+    """Base class of every entity loader. Override what your entity needs; `load` and `state_hashes` always.
+
+    Lifecycle, for each run that reaches the entity: `__init__(context)`, `preflight()` (before anything
+    is written for the whole run), `prepare()` (load the maps you need, once), `survey(record)` for every
+    record that will be loaded (only when `needs_survey`), then `load(items)` per batch inside the batch's
+    transaction, `finish()`.
+    """
+
+    entity: str = ""
+    needs_survey: bool = False
+
+    def __init__(self, context):
+        self.context = context
+
+    def preflight(self) -> str | None:
+        """A reason to refuse the whole run before any write (missing reference data), or None."""
+        return None
+
+    def prepare(self) -> None:
+        """Loads once what the batches look up (existing rows by natural key, ...): never a query per record."""
+
+    def check(self, record: Record) -> SetAside | None:
+        """Rules on the record's own fields that the schema cannot say (totals that must add up, erased)."""
+        return None
+
+    def survey(self, record: Record) -> None:
+        """Sees every record that will be loaded, before the first batch (whole-file decisions)."""
+
+    def load(self, items: list[Item]) -> BatchResult:
+        """Writes the batch's rows set-wise (bulk_create / bulk_update) and answers one Loaded per item.
+
+        Items are new records (`previous` None) and records whose content changed since their import while
+        their row did not change in the store (the engine has already set aside unchanged ones and
+        conflicts). Runs inside the batch's transaction; in a dry run that transaction is rolled back, so
+        write as in a real run but skip side effects outside the database (files, slow hashing).
+        """
+        raise NotImplementedError
+
+    def totals(self, record: Record) -> dict | None:
+        """What an imported record (created, updated, linked or unchanged) adds to the report's totals."""
+        return None
+
+    def state_hashes(self, pks: Iterable[int]) -> dict[int, str]:
+        """A hash of the store-editable state of each target row, in a fixed number of queries.
+
+        Taken right after the import and compared on a later import to tell an update from a conflict;
+        leave out what the store changes on its own (stock sold, a password upgraded at login).
+        """
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """After the last batch (release pools, ...)."""
+
+
+@dataclass
+class Context:
+    """What every loader gets: the run, the bundle, the cutover, dry_run, resolution maps, and helpers."""
+
+    run: object  # brands.legacy.models.ImportRun
+    bundle: object  # brands.legacy.reader.Bundle
+    cutover: datetime
+    dry_run: bool
+    workers: int | None
+    resolution: object  # brands.legacy.resolution.Resolution: `.of(entity).get(legacy_id)`
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def add_timing(self, phase: str, seconds: float) -> None:
+        self.timings[phase] = self.timings.get(phase, 0.0) + seconds
+
+
+_REGISTRY: dict[str, type[Loader]] = {}
+
+
+def register(loader: type[Loader]) -> type[Loader]:
+    """Class decorator: makes `loader` the loader of its entity."""
+    from .entities import ENTITIES
+
+    if loader.entity not in ENTITIES:
+        raise ValueError(f"{loader.__name__}.entity {loader.entity!r} is not an entity of the bundle format")
+    existing = _REGISTRY.get(loader.entity)
+    if existing is not None and existing is not loader:
+        raise ValueError(f"two loaders for {loader.entity}: {existing.__name__} and {loader.__name__}")
+    _REGISTRY[loader.entity] = loader
+    return loader
+
+
+def registered_loaders() -> dict[str, type[Loader]]:
+    """Every loader, after importing each installed app's `importers` module."""
+    autodiscover_modules("importers")
+    return dict(_REGISTRY)
+
+
+def state_digest(*values) -> str:
+    """The state hash of a row from the values that make its store-editable state (any msgspec-encodable)."""
+    return hashlib.sha256(msgspec.json.encode(values, order="sorted")).hexdigest()

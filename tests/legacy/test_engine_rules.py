@@ -1,0 +1,122 @@
+"""Engine rules every loader inherits: hard references, erased customers (rule 2), --only, --cutover.
+
+Orders and points have no loader of their own yet, so these tests register minimal real loaders for
+them (they answer `created` and keep the record in the legacy map) through the registry, as an app would.
+"""
+
+import pytest
+
+from brands.legacy import loaders
+from brands.legacy.loaders import CREATED, BatchResult, Loaded, Loader
+from brands.legacy.models import LegacyRecord
+
+from .bundles import customer, write_bundle
+
+pytestmark = pytest.mark.django_db
+
+
+class RecordingLoader(Loader):
+    """Keeps every record it is given in the legacy map only; `seen` lists what reached it."""
+
+    seen: list = []
+
+    def load(self, items):
+        self.seen.extend(items)
+        return BatchResult({item.legacy_id: Loaded(CREATED, owns_target=False) for item in items})
+
+    def state_hashes(self, pks):
+        return {}
+
+
+class PointsProbe(RecordingLoader):
+    entity = "points"
+
+
+class OrdersProbe(RecordingLoader):
+    entity = "orders"
+
+    def totals(self, record):
+        return {"orders_by_currency": {record.currency: record.total}}
+
+
+@pytest.fixture
+def probes(monkeypatch):
+    monkeypatch.setitem(loaders._REGISTRY, "points", PointsProbe)
+    monkeypatch.setitem(loaders._REGISTRY, "orders", OrdersProbe)
+    monkeypatch.setattr(PointsProbe, "seen", [])
+    monkeypatch.setattr(OrdersProbe, "seen", [])
+
+
+def points(legacy_id, customer_id):
+    return {"legacy_id": legacy_id, "customer_legacy_id": customer_id, "balance": 10,
+            "lots": [{"points": 10, "earned_at": "2024-01-01T00:00:00Z", "expires_at": "2025-06-01T00:00:00Z"}],
+            "history": []}
+
+
+def order(legacy_id, customer_id, **fields):
+    address = {"name": "A", "line1": "1 St", "line2": None, "city": "Leeds", "postcode": "LS1", "country": "GB",
+               "phone": None}
+    return {"legacy_id": legacy_id, "number": f"PO-UK-{legacy_id}", "portal": "uk", "customer_legacy_id": customer_id,
+            "guest_email": None, "currency": "GBP", "status": "paid", "placed_at": "2024-01-01T00:00:00Z",
+            "lines": [{"sku": "X", "product_legacy_id": None, "name": "X", "quantity": 1, "unit_price": "10.00",
+                       "discount": "0.00"}],
+            "shipping": "0.00", "tax": "0.00", "total": "10.00", "coupon_code": None, "points_redeemed": 0,
+            "shipping_address": address, "billing_address": None, "payment_method": "card", **fields}
+
+
+@pytest.fixture
+def bundle(tmp_path, reference_data):
+    return write_bundle(tmp_path / "bundle", {
+        "customers": [customer("C1"), customer("C2", portal="in"), customer("C3", status="erased"),
+                      customer("C4", email=None)],
+        "orders": [order("O1", "C1"), order("O2", "C3"), order("O3", "C2"), order("O4", None),
+                   order("O5", "C404"), order("O6", "C4")],
+        "points": [points("S1", "C1"), points("S2", "C2"), points("S3", "C3"), points("S4", "C4"),
+                   points("S5", "C404"), points("S6", "C1") | {"balance": "ten"}],
+    })
+
+
+def outcomes(report, entity):
+    return {key: value for key, value in report["entities"][entity].items() if value and key != "read"}
+
+
+def test_hard_references_set_aside_records_that_hang_on_excluded_quarantined_or_unknown_ones(bundle, probes,
+                                                                                           run_import):
+    _, report = run_import(bundle)
+    assert outcomes(report, "points") == {"created": 1, "excluded": 2, "quarantined": 3}
+    reasons = {row["legacy_id"]: row["reason"] for row in report["quarantine"] if row["entity"] == "points"}
+    assert reasons == {
+        "S4": "customer_legacy_id C4: that customers record is quarantined",
+        "S5": "customer_legacy_id C404: no such customers record",
+        "S6": "Expected `int`, got `str` - at `$.balance`",
+    }
+
+
+def test_an_erased_customers_orders_are_still_imported_but_their_points_are_excluded(bundle, probes, run_import):
+    _, report = run_import(bundle)
+    assert outcomes(report, "orders") == {"created": 3, "excluded": 1, "quarantined": 2}
+    assert sorted(item.legacy_id for item in OrdersProbe.seen) == ["O1", "O2", "O4"]  # O2: erased customer
+    assert report["totals"]["orders_by_currency"] == {"GBP": "30.00"}
+    assert "S3" not in {item.legacy_id for item in PointsProbe.seen}
+
+
+def test_unchanged_records_still_count_in_the_totals(bundle, probes, run_import):
+    run_import(bundle)
+    _, again = run_import(bundle)
+    assert outcomes(again, "orders") == {"unchanged": 3, "excluded": 1, "quarantined": 2}
+    assert again["totals"]["orders_by_currency"] == {"GBP": "30.00"}
+
+
+def test_only_imports_the_named_entities_and_resolves_the_others_from_earlier_runs(bundle, probes, run_import):
+    run_import(bundle, "--only", "customers")
+    assert not LegacyRecord.objects.filter(entity="points").exists()
+    _, report = run_import(bundle, "--only", "points")
+    assert report["entities"]["customers"]["not_loaded"] is True
+    assert outcomes(report, "points") == {"created": 1, "excluded": 2, "quarantined": 3}
+
+
+def test_the_cutover_is_the_manifests_unless_given(bundle, probes, run_import):
+    assert run_import(bundle, "--dry-run")[1]["cutover"] == "2024-12-12T00:00:00Z"
+    assert run_import(bundle, "--dry-run", "--cutover", "2025-01-01T00:00:00+01:00")[1]["cutover"] == \
+        "2025-01-01T00:00:00+01:00"
+    assert run_import(bundle, "--cutover", "2025-01-01") == (2, None)  # no offset: refused

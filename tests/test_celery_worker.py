@@ -1,0 +1,86 @@
+"""A real Celery worker, started here, takes the e-mail task from the broker and sends the message.
+
+Needs a broker (CELERY_BROKER_URL, as CI sets it); without one the test is skipped, saying so. The worker
+gets its own queue, so another worker on the same broker cannot take the task, and the file-based e-mail
+backend, so the message can be read back. send_email_task needs no database.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from celery import Celery
+from celery.exceptions import TimeoutError as CeleryTimeoutError
+
+BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+RESULT_TIMEOUT = 60  # seconds, worker start-up included
+STOP_TIMEOUT = 20
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.skipif(not BROKER_URL, reason="no broker: set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) "
+                                              "to run a real Celery worker"),
+]
+
+
+@pytest.fixture
+def mail_dir(tmp_path):
+    return tmp_path / "mail"
+
+
+@pytest.fixture
+def worker_queue(tmp_path, mail_dir):
+    """Starts `celery -A storefront worker` (solo pool) on a queue of its own; stops it afterwards."""
+    queue = f"test-worker-{uuid.uuid4().hex}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "storefront.settings.base",
+        "CELERY_BROKER_URL": BROKER_URL,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+    }
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "storefront", "worker", "--pool=solo", "--concurrency=1",
+             "--queues", queue, "--hostname", f"{queue}@%h", "--without-gossip", "--without-mingle",
+             "--without-heartbeat", "--loglevel=INFO"],
+            cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        yield queue, log_path
+    finally:
+        worker.send_signal(signal.SIGTERM)  # warm shutdown: finish the task at hand, then exit
+        try:
+            worker.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def test_a_real_worker_sends_the_email_task_taken_from_the_broker(worker_queue, mail_dir):
+    queue, log_path = worker_queue
+    client = Celery("worker-test-client", broker=BROKER_URL, backend=BROKER_URL)
+    subject = f"Your order has shipped ({queue})"
+    try:
+        result = client.send_task(
+            "storefront.send_email", queue=queue,
+            kwargs={"subject": subject, "body": "It is on its way.", "to": ["oliver@example.com"]},
+        )
+        try:
+            sent = result.get(timeout=RESULT_TIMEOUT)
+        except CeleryTimeoutError:
+            pytest.fail(f"no result within {RESULT_TIMEOUT}s; worker log:\n{log_path.read_text()}")
+    finally:
+        client.close()
+
+    assert sent == 1
+    messages = [path.read_text() for path in mail_dir.glob("*.log")]
+    assert len(messages) == 1
+    assert f"Subject: {subject}" in messages[0]
+    assert "To: oliver@example.com" in messages[0]
