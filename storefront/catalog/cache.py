@@ -16,15 +16,18 @@ commits, so a page rendered from data read before the commit is stored under the
 new one.
 
 Who is served from it: GET requests without a session cookie and without a pending message (anonymous
-shoppers with nothing in their session: no sign-in, no cart, no "saved" notice). Only 200 answers are
-stored, and never one that set a cookie or used the CSRF token (a token is per visitor: sharing it would
-hand one visitor's secret to others). A broken cache never breaks a page: errors are logged and the page is
-rendered as if uncached.
+shoppers with nothing in their session: no sign-in, no cart, no "saved" notice). Only 200 answers that set
+no cookie are stored. A CSRF token is per visitor (sharing one would hand a visitor's secret to others): a
+page whose forms carry one (the product page's add-to-cart form) is stored with each token replaced by a
+placeholder, and every visitor served that copy gets a token of its own in its place, with the CSRF
+cookie, as if the page were rendered for it. A broken cache never breaks a page: errors are logged and the
+page is rendered as if uncached.
 """
 
 import functools
 import hashlib
 import logging
+import re
 import time
 
 from django.conf import settings
@@ -32,6 +35,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpResponse
+from django.middleware.csrf import _unmask_cipher_token, get_token
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -39,6 +43,10 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "catalog:version"
 CACHE_STATUS_HEADER = "X-Catalog-Cache"  # "hit" or "miss" on answers the cache could serve
+# Stands for the visitor's CSRF token in a stored page: a NUL byte never appears in rendered text.
+CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
+# A masked CSRF token as `get_token` makes it: 64 letters and digits (django.middleware.csrf).
+MASKED_TOKEN = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 
 
 def _cache():
@@ -95,8 +103,23 @@ def _page_key(request, version: int) -> str:
 
 
 def _storable(request, response) -> bool:
-    return (response.status_code == 200 and not response.cookies and not response.streaming
-            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+    return response.status_code == 200 and not response.cookies and not response.streaming
+
+
+def _uses_csrf_token(request) -> bool:
+    """Whether the view asked for the visitor's CSRF token (`get_token` flags the request so)."""
+    return bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+
+
+def _without_csrf_tokens(content: bytes, secret: str) -> bytes:
+    """The content with every CSRF token made from `secret` replaced by the placeholder, wherever the
+    template put it (a form field, a script): a candidate is a token when it unmasks to the secret."""
+
+    def placeholder(match):
+        candidate = match.group().decode()
+        return CSRF_PLACEHOLDER if _unmask_cipher_token(candidate) == secret else match.group()
+
+    return MASKED_TOKEN.sub(placeholder, content)
 
 
 def _from_cache(request):
@@ -110,14 +133,18 @@ def _from_cache(request):
     if stored is None:
         return key, None
     status, headers, content = stored
+    if CSRF_PLACEHOLDER in content:  # this visitor's own token, and the CSRF cookie set with the answer
+        content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
     return key, HttpResponse(content, status=status, headers=headers)
 
 
-def _store(key: str, response) -> None:
+def _store(key: str, request, response) -> None:
     headers = {name: value for name, value in response.headers.items() if name.lower() != "set-cookie"}
+    content = response.content
+    if _uses_csrf_token(request):
+        content = _without_csrf_tokens(content, request.META["CSRF_COOKIE"])
     try:
-        _cache().set(key, (response.status_code, headers, response.content),
-                     timeout=settings.CATALOG_PAGE_CACHE_SECONDS)
+        _cache().set(key, (response.status_code, headers, content), timeout=settings.CATALOG_PAGE_CACHE_SECONDS)
     except Exception:
         logger.exception("catalog page cache unwritable; the page was served uncached")
 
@@ -134,7 +161,7 @@ def _served(view, request, args, kwargs):
     if callable(getattr(response, "render", None)):  # TemplateResponse, DRF's Response: render to store
         response = response.render()
     if key is not None and _storable(request, response):
-        _store(key, response)
+        _store(key, request, response)
         response[CACHE_STATUS_HEADER] = "miss"
     return response
 

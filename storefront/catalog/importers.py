@@ -46,6 +46,7 @@ from brands.legacy.models import LegacyRedirect
 from brands.legacy.schemas import Product as ProductRecord
 from brands.models import Brand, RegionalStore
 
+from .cache import catalog_version_bump
 from .models import Category, Price, Product, ProductImage, Stock, Variant
 
 BRAND_SLUG = "poco"
@@ -123,6 +124,7 @@ class ProductsLoader(Loader):
         self._write_variants(records, products)
         self._write_images(records, products, files)
         self._write_redirects(records, products)
+        catalog_version_bump()  # bulk writes send no signal: cached pages show the batch once it commits
         return BatchResult(outcomes, totals={"files": files})
 
     def _fields(self, record: ProductRecord) -> dict:

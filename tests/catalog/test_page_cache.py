@@ -1,16 +1,28 @@
 """The catalog page cache (storefront/catalog/cache.py): anonymous shopper pages and public API answers are
 served from it, and every catalog write retires them (docs/shopper-pages.md, "Page cache")."""
 
+import pickle
+import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.db import connection
+from django.middleware.csrf import _unmask_cipher_token
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from storefront.catalog import services
-from storefront.catalog.cache import CACHE_STATUS_HEADER, VERSION_KEY, catalog_version, catalog_version_bump
+from storefront.catalog.cache import (
+    CACHE_STATUS_HEADER,
+    CSRF_PLACEHOLDER,
+    VERSION_KEY,
+    catalog_version,
+    catalog_version_bump,
+)
 from storefront.catalog.models import Price, Product, Review, Stock
 from tests.factories import (
     CategoryFactory,
@@ -52,6 +64,11 @@ def fetch(client, url, **extra):
     return response, len(queries)
 
 
+def without_csrf_tokens(content: bytes) -> bytes:
+    """The page with its CSRF tokens blanked: each answer masks the visitor's secret anew."""
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[A-Za-z0-9]{64}"', b"", content)
+
+
 SHOPPER_PAGES = ["/uk/", "/uk/poco/", "/uk/poco/phones/", "/uk/poco/p/{slug}/", "/uk/search/?q=poco",
                  "/api/v1/stores/uk/products/?brand=poco", "/api/v1/stores/uk/products/poco/{slug}/",
                  "/api/v1/stores/uk/products/poco/{slug}/reviews/", "/api/v1/categories/",
@@ -65,7 +82,7 @@ def test_an_anonymous_page_is_rendered_once_then_served_from_the_cache_unchanged
     second, cached_queries = fetch(client, url)
 
     assert first[CACHE_STATUS_HEADER] == "miss" and second[CACHE_STATUS_HEADER] == "hit"
-    assert second.content == first.content
+    assert without_csrf_tokens(second.content) == without_csrf_tokens(first.content)
     assert second["Content-Type"] == first["Content-Type"]
     assert "Cookie" in second["Vary"]
     # Only what runs before the view remains: the store lookup of RegionalStoreMiddleware on store pages.
@@ -181,13 +198,44 @@ def test_error_pages_are_not_stored(client, phone):
         assert CACHE_STATUS_HEADER not in response
 
 
-def test_the_browsable_api_carries_a_csrf_token_and_is_never_stored(client, phone):
+def csrf_token_in(response) -> str:
+    match = re.search(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"', response.content.decode())
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def test_each_visitor_of_a_cached_page_with_a_form_gets_a_csrf_token_of_its_own(phone, stores):
+    """The product page's add-to-cart form carries a CSRF token: the cached copy holds none, each visitor
+    served from it gets its own, and that token lets the visitor add to the cart."""
+    url = f"/uk/poco/p/{phone.slug}/"
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    rendered = first.get(url)
+    served = second.get(url)
+
+    assert (rendered[CACHE_STATUS_HEADER], served[CACHE_STATUS_HEADER]) == ("miss", "hit")
+    assert _unmask_cipher_token(csrf_token_in(served)) == served.cookies[settings.CSRF_COOKIE_NAME].value
+    assert _unmask_cipher_token(csrf_token_in(served)) != _unmask_cipher_token(csrf_token_in(rendered))
+    entries = [pickle.loads(value) for value in caches["default"]._cache.values()]  # LocMemCache's own store
+    [stored_page] = [entry[2] for entry in entries if isinstance(entry, tuple) and b"add-to-cart" in entry[2]]
+    assert CSRF_PLACEHOLDER in stored_page and csrf_token_in(rendered).encode() not in stored_page
+
+    added = second.post(reverse("cart:add", args=["uk"]), {
+        "variant": phone.variants.get().pk, "quantity": 1, "csrfmiddlewaretoken": csrf_token_in(served),
+    })
+    assert added.status_code == 302
+
+
+def test_the_browsable_api_is_served_with_the_visitors_own_csrf_token(phone):
     url = "/api/v1/stores/uk/products/?brand=poco"
-    for _ in range(2):
-        response = client.get(url, HTTP_ACCEPT="text/html")
-        assert response["Content-Type"].startswith("text/html")
-        assert CACHE_STATUS_HEADER not in response
-    assert client.get(url)["Content-Type"] == "application/json"  # JSON is keyed apart from the HTML
+    first, second = Client(), Client()
+    rendered, served = first.get(url, HTTP_ACCEPT="text/html"), second.get(url, HTTP_ACCEPT="text/html")
+
+    assert served[CACHE_STATUS_HEADER] == "hit" and served["Content-Type"].startswith("text/html")
+    secret = served.cookies[settings.CSRF_COOKIE_NAME].value
+    assert secret != rendered.cookies[settings.CSRF_COOKIE_NAME].value
+    tokens = re.findall(r'"csrfToken": "([A-Za-z0-9]{64})"', served.content.decode())
+    assert tokens and all(_unmask_cipher_token(token) == secret for token in tokens)
+    assert second.get(url)["Content-Type"] == "application/json"  # JSON is keyed apart from the HTML
 
 
 def test_query_string_language_and_host_each_have_their_own_copy(client, phone, settings):
