@@ -8,10 +8,11 @@ bumps, so a write makes every cached page unreachable at once. Entries also expi
 (a queryset `.update()` or a bulk insert that forgot `catalog_version_bump()`, a write from a process whose
 cache is not shared, such as a loader beside a dev server on LocMemCache).
 
-Who bumps: the catalog services and the admin hooks explicitly, and a `post_save`/`post_delete` receiver
-on every catalog and brand model for saves outside them (connected in `CatalogConfig.ready`). Queryset
-`.update()`, `.delete()` without signals and `bulk_create` send no signal: bulk writers (loaders, the
-benchmark's generator) call `catalog_version_bump()` once per batch. The bump runs when the transaction
+Who bumps: a `post_save`/`post_delete` receiver on every catalog and brand model (connected in
+`CatalogConfig.ready`) for every `save()` and `delete()`, the admin's included; the catalog services whose
+queryset updates send no signal, explicitly. `bulk_create`, `bulk_update`, queryset `.update()` and raw SQL
+send none: bulk writers (the products loader, the demo seeding, the benchmark's generator) call
+`catalog_version_bump()` once per batch. The bump runs when the transaction
 commits, so a page rendered from data read before the commit is stored under the old version, never the
 new one.
 
