@@ -3,7 +3,8 @@
 A cached answer is keyed by the request's absolute URL (path and query string, scheme and host: the API's
 image links are absolute), the active language, the `Accept` header (the API negotiates JSON or the
 browsable HTML from it) and the **catalog version**: a counter in the same cache that every catalog write
-bumps, so a write makes every cached page unreachable at once. Entries also expire after
+bumps, so a write makes every cached page stale at once (each entry holds the version it was rendered
+under, and counts only while that is the current one; one round trip reads both). Entries also expire after
 `CATALOG_PAGE_CACHE_SECONDS`, which bounds how old a page can be when a write did not bump the version
 (a queryset `.update()` or a bulk insert that forgot `catalog_version_bump()`, a write from a process whose
 cache is not shared, such as a loader beside a dev server on LocMemCache).
@@ -97,10 +98,10 @@ def _has_private_state(request) -> bool:
     return settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies
 
 
-def _page_key(request, version: int) -> str:
+def _page_key(request) -> str:
     parts = "\n".join([request.build_absolute_uri(), translation.get_language() or "",
                        request.META.get("HTTP_ACCEPT", "")])
-    return f"catalog:page:{version}:{hashlib.sha256(parts.encode()).hexdigest()}"
+    return f"catalog:page:{hashlib.sha256(parts.encode()).hexdigest()}"
 
 
 def _storable(request, response) -> bool:
@@ -124,28 +125,35 @@ def _without_csrf_tokens(content: bytes, secret: str) -> bytes:
 
 
 def _from_cache(request):
-    """(key, cached response or None); (None, None) when the cache cannot be read."""
+    """(key, current version, the cached response or None); (None, None, None) when the cache cannot be read.
+
+    One round trip reads the version and the entry together; the entry holds the version it was rendered
+    under, and counts only if that is the current one.
+    """
     try:
-        key = _page_key(request, catalog_version())
-        stored = _cache().get(key)
+        key = _page_key(request)
+        found = _cache().get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or catalog_version()
     except Exception:  # a broken cache must not break the page
         logger.exception("catalog page cache unreadable; rendering without it")
-        return None, None
-    if stored is None:
-        return key, None
-    status, headers, content = stored
+        return None, None, None
+    stored = found.get(key)
+    if stored is None or stored[0] != version:
+        return key, version, None
+    _, status, headers, content = stored
     if CSRF_PLACEHOLDER in content:  # this visitor's own token, and the CSRF cookie set with the answer
         content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
-    return key, HttpResponse(content, status=status, headers=headers)
+    return key, version, HttpResponse(content, status=status, headers=headers)
 
 
-def _store(key: str, request, response) -> None:
+def _store(key: str, version: int, request, response) -> None:
     headers = {name: value for name, value in response.headers.items() if name.lower() != "set-cookie"}
     content = response.content
     if _uses_csrf_token(request):
         content = _without_csrf_tokens(content, request.META["CSRF_COOKIE"])
     try:
-        _cache().set(key, (response.status_code, headers, content), timeout=settings.CATALOG_PAGE_CACHE_SECONDS)
+        _cache().set(key, (version, response.status_code, headers, content),
+                     timeout=settings.CATALOG_PAGE_CACHE_SECONDS)
     except Exception:
         logger.exception("catalog page cache unwritable; the page was served uncached")
 
@@ -154,7 +162,7 @@ def _served(view, request, args, kwargs):
     """The cached answer, else the view's (rendered, and stored when it may be shared)."""
     if _has_private_state(request):
         return view(request, *args, **kwargs)
-    key, cached = _from_cache(request)
+    key, version, cached = _from_cache(request)
     if cached is not None:
         cached[CACHE_STATUS_HEADER] = "hit"
         return cached
@@ -162,7 +170,7 @@ def _served(view, request, args, kwargs):
     if callable(getattr(response, "render", None)):  # TemplateResponse, DRF's Response: render to store
         response = response.render()
     if key is not None and _storable(request, response):
-        _store(key, request, response)
+        _store(key, version, request, response)
         response[CACHE_STATUS_HEADER] = "miss"
     return response
 

@@ -216,7 +216,7 @@ def test_each_visitor_of_a_cached_page_with_a_form_gets_a_csrf_token_of_its_own(
     assert _unmask_cipher_token(csrf_token_in(served)) == served.cookies[settings.CSRF_COOKIE_NAME].value
     assert _unmask_cipher_token(csrf_token_in(served)) != _unmask_cipher_token(csrf_token_in(rendered))
     entries = [pickle.loads(value) for value in caches["default"]._cache.values()]  # LocMemCache's own store
-    [stored_page] = [entry[2] for entry in entries if isinstance(entry, tuple) and b"add-to-cart" in entry[2]]
+    [stored_page] = [entry[3] for entry in entries if isinstance(entry, tuple) and b"add-to-cart" in entry[3]]
     assert CSRF_PLACEHOLDER in stored_page and csrf_token_in(rendered).encode() not in stored_page
 
     added = second.post(reverse("cart:add", args=["uk"]), {
