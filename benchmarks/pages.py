@@ -1,16 +1,16 @@
 """Page benchmark: POCO shopper pages and the products API under gunicorn, each beside a trivial view.
 
-    python benchmarks/pages.py [--products 20000] [--duration 6] [--workers N] [--concurrency 4]
+    python benchmarks/pages.py [--products 20000] [--duration 6] [--rounds 3] [--workers N] [--concurrency 4]
 
 One run: builds or reuses the benchmark database (benchmarks/database.py), bumps the catalog version (the
-run starts with no page cached), counts the SQL queries of each page in-process, starts gunicorn on
-127.0.0.1, then for each page measures back to back (so all see the same machine load) the trivial view,
-the page **warm** (the same URL again and again: after its first request it is served from the catalog
-page cache, as shoppers are between two catalog writes) and the page **cold** (a parameter the page ignores,
-unique to each request, so every request misses the cache and renders, as the first request after a catalog
-write does). It prints requests per second, p50/p95 latency and the page/trivial throughput ratios, warm and
-cold. The target (at least 0.5) is judged on the warm ratio: see docs/benchmarks.md for why. Figures go to
-var/bench/pages.json too.
+run starts with no page cached), starts gunicorn on 127.0.0.1, then for each page measures in interleaved
+rounds (so all three see the same machine load) the trivial view, the page **warm** (the same URL again
+and again: after its first request it is served from the catalog page cache, as shoppers are between two
+catalog writes) and the page **cold** (a parameter the page ignores, unique to each request, so every
+request misses the cache and renders, as the first request after a catalog write does), and last counts
+the SQL queries of each page in-process. It prints requests per second, p50/p95 latency and the
+page/trivial throughput ratios, warm and cold. The target (at least 0.5) is judged on the warm ratio: see
+docs/benchmarks.md for why. Figures go to var/bench/pages.json too.
 """
 
 import argparse
@@ -121,17 +121,21 @@ def _figures(result) -> dict:
             "errors": sum(result.errors.values()), "cache": dict(result.cache)}
 
 
-def measure(targets, *, port, duration, warmup, concurrency) -> list[dict]:
-    from .loadgen import run_load
+def measure(targets, *, port, duration, warmup, concurrency, rounds) -> list[dict]:
+    """Per page: a warm-up, then `rounds` rounds of (trivial, warm, cold), each `duration / rounds` seconds,
+    summed: interleaved so that all three see the same swings of a shared machine's load."""
+    from .loadgen import LoadResult, run_load
     from .paths import TRIVIAL_PATH
-
-    def load(path):
-        return _figures(run_load([path], port=port, duration=duration, concurrency=concurrency))
 
     rows = []
     for target in targets:
         run_load([TRIVIAL_PATH, target.path], port=port, duration=warmup, concurrency=concurrency)
-        trivial, warm, cold = load(TRIVIAL_PATH), load(target.path), load(cold_path(target.path))
+        paths = {"trivial": TRIVIAL_PATH, "warm": target.path, "cold": cold_path(target.path)}
+        results = {name: LoadResult(elapsed=0.0) for name in paths}
+        for _ in range(rounds):
+            for name, path in paths.items():
+                results[name].merge(run_load([path], port=port, duration=duration / rounds, concurrency=concurrency))
+        trivial, warm, cold = (_figures(results[name]) for name in paths)
         ratios = {name: round(page["rps"] / trivial["rps"], 3) if trivial["rps"] else 0.0
                   for name, page in (("warm", warm), ("cold", cold))}
         rows.append({"name": target.name, "path": target.path, "trivial": trivial, "warm": warm, "cold": cold,
@@ -145,8 +149,8 @@ def measure(targets, *, port, duration, warmup, concurrency) -> list[dict]:
 def print_report(report: dict) -> None:
     print(f"\nPages benchmark, {report['date']}, {report['products']} products, {report['database']}, "
           f"gunicorn {report['workers']} sync workers, client {report['concurrency']} threads, "
-          f"{report['duration']}s per measurement, {report['cpus']} CPUs (client and server share them), "
-          f"page cache {report['cache']}, load average {report['load_average']}")
+          f"{report['duration']}s per measurement in {report['rounds']} rounds, {report['cpus']} CPUs (client and "
+          f"server share them), page cache {report['cache']}, load average {report['load_average']}")
     print(f"{'page':<14}{'trivial':>9}{'warm':>8}{'p50':>7}{'p95':>7}{'ratio':>7}{'cold':>8}{'p50':>7}{'p95':>7}"
           f"{'ratio':>7}  target: warm ratio >= {TARGET_RATIO}")
     for row in report["rows"]:
@@ -174,12 +178,14 @@ def main(argv=None) -> int:
     parser.add_argument("--products", type=int, default=20_000, help="generated products (default 20000)")
     parser.add_argument("--duration", type=float, default=6.0, help="seconds per measurement (default 6)")
     parser.add_argument("--warmup", type=float, default=1.5, help="seconds of warm-up per page (default 1.5)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="slices each measurement is cut into, interleaved with the others (default 3)")
     parser.add_argument("--concurrency", type=int, default=4, help="client threads (default 4)")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: one per CPU)")
     parser.add_argument("--rebuild", action="store_true", help="empty and regenerate the benchmark database")
     args = parser.parse_args(argv)
-    if args.products < 1 or args.duration <= 0 or args.warmup <= 0 or args.concurrency < 1:
-        parser.error("--products, --duration, --warmup and --concurrency must be positive")
+    if args.products < 1 or args.duration <= 0 or args.warmup <= 0 or args.concurrency < 1 or args.rounds < 1:
+        parser.error("--products, --duration, --warmup, --concurrency and --rounds must be positive")
 
     from .database import BenchDatabaseError, check_database_url
     from .paths import BENCH_DIR
@@ -203,12 +209,13 @@ def main(argv=None) -> int:
     counted = {"store home": "/uk/", "brand landing": "/uk/poco/", **{t.name: t.path for t in targets}}
     workers = args.workers or default_workers()
     with gunicorn_server(workers=workers) as port:
-        rows = measure(targets, port=port, duration=args.duration, warmup=args.warmup,
+        rows = measure(targets, port=port, duration=args.duration, warmup=args.warmup, rounds=args.rounds,
                        concurrency=args.concurrency)
     report = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "products": args.products,
         "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1], "workers": workers,
-        "concurrency": args.concurrency, "duration": args.duration, "cpus": os.cpu_count(), "cache": cache,
+        "concurrency": args.concurrency, "duration": args.duration, "rounds": args.rounds, "cpus": os.cpu_count(),
+        "cache": cache,
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "rows": rows, "queries": query_counts(counted), "notes": notes,
     }
