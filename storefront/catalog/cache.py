@@ -130,8 +130,8 @@ def _from_cache(request):
     One round trip reads the version and the entry together; the entry holds the version it was rendered
     under, and counts only if that is the current one.
     """
+    key = _page_key(request)
     try:
-        key = _page_key(request)
         found = _cache().get_many([VERSION_KEY, key])
         version = found.get(VERSION_KEY) or catalog_version()
     except Exception:  # a broken cache must not break the page
