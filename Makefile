@@ -30,6 +30,8 @@ seed: migrate
 	$(BIN)/python manage.py seed_store --if-empty
 
 run: install messages seed
+	@# po.co demo (docs/legacy-import.md): generates var/demo-bundle and imports it, once; prints legacy logins.
+	$(BIN)/python manage.py import_legacy_demo
 	@echo
 	@echo "The store is at $(URL)/"
 	@echo "  shoppers:  $(URL)/global/   $(URL)/uk/poco/   $(URL)/fr/   $(URL)/in/"

@@ -111,10 +111,13 @@ def _case_fields(record: LegacyCase, *, agents_by_email: dict[str, int], now: da
 
 @transaction.atomic
 def cases_import_legacy(
-    records: list[LegacyCase], *, agents_by_email: dict[str, int], now: datetime | None = None
+    records: list[LegacyCase], *, agents_by_email: dict[str, int], now: datetime | None = None,
+    store_files: bool = True,
 ) -> list[LegacyCaseOutcome]:
     """Creates or replaces the cases of a batch of tickets; a fixed number of queries per batch (plus one
     storage write per new attachment file). `agents_by_email` comes from `selectors.staff_ids_by_email`.
+    `store_files=False` (an import's dry run, whose transaction is rolled back) verifies and counts the
+    attachments like a real run but writes nothing to the storage.
 
     A case changed in the store since its import is left as it is and reported as a conflict. On update the
     thread and history are rewritten from the record; attachment files already stored (same message, same
@@ -169,7 +172,7 @@ def cases_import_legacy(
         if kept is not None:
             (name, size) = kept
         else:
-            name = _copy(outcome=outcome, message=message, legacy=legacy)
+            name = _copy(outcome=outcome, message=message, legacy=legacy, store=store_files)
             if name is None:
                 continue
             size = len(legacy.content)
@@ -207,16 +210,18 @@ def _stored_files_of(case_ids: list[int]) -> dict[tuple[int, str, str], tuple[st
     return {(case_id, legacy_id, sha): (name, size) for case_id, legacy_id, sha, name, size in rows}
 
 
-def _copy(*, outcome: LegacyCaseOutcome, message: Message, legacy: LegacyAttachment) -> str | None:
-    """Stores the file after checking its checksum; a missing or mismatching file is reported, not stored."""
+def _copy(*, outcome: LegacyCaseOutcome, message: Message, legacy: LegacyAttachment, store: bool) -> str | None:
+    """Stores the file after checking its checksum (unless `store` is False: then only the name it would get);
+    a missing or mismatching file is reported, not stored."""
     if legacy.content is None:
         outcome.files_missing.append(legacy.path)
         return None
     if hashlib.sha256(legacy.content).hexdigest() != legacy.sha256.lower():
         outcome.files_mismatched.append(legacy.path)
         return None
-    storage = Attachment.file.field.storage
-    name = storage.save(attachment_path(Attachment(message=message), legacy.filename), ContentFile(legacy.content))
+    name = attachment_path(Attachment(message=message), legacy.filename)
+    if store:
+        name = Attachment.file.field.storage.save(name, ContentFile(legacy.content))
     outcome.files_copied += 1
     return name
 

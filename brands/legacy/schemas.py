@@ -203,17 +203,20 @@ class Attachment(Struct, kw_only=True):
 class TicketMessage(Struct, kw_only=True):
     legacy_id: LegacyId
     author_type: Literal["customer", "agent", "system"]
-    author_email: str | None = None
+    author_email: str
     body: str
     created_at: Timestamp
     internal: bool
     attachments: list[Attachment]
 
 
+TicketStatus = Literal["open", "awaiting_customer", "in_repair", "resolved", "closed"]
+
+
 class StatusChange(Struct, kw_only=True, rename={"from_": "from"}):
     at: Timestamp
-    from_: str | None = None
-    to: str
+    from_: TicketStatus | None = None
+    to: TicketStatus
     by: str
 
 
@@ -225,7 +228,7 @@ class Ticket(Record, kw_only=True):
     product_sku: str | None = None
     serial_number: str | None = None
     kind: Literal["repair", "return", "refund", "warranty", "inquiry"]
-    status: Literal["open", "awaiting_customer", "in_repair", "resolved", "closed"]
+    status: TicketStatus
     priority: Literal["low", "normal", "high", "urgent"]
     subject: str
     opened_at: Timestamp

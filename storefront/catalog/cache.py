@@ -87,8 +87,16 @@ def _bump_logged() -> None:
 
 def catalog_version_bump(*, using: str | None = None) -> None:
     """Makes every cached page and API answer stale, once the current transaction commits (at once outside
-    one). Call it after any catalog write that sends no `post_save`/`post_delete` signal."""
-    if page_cache_enabled():
+    one). Call it after any catalog write that sends no `post_save`/`post_delete` signal.
+
+    One bump per transaction is enough: a second call while one is already waiting for the commit adds
+    none (a delete of many rows sends a signal per row). A waiting bump is dropped with the savepoint it
+    was asked in, and any later call in the enclosing transaction then asks again.
+    """
+    if not page_cache_enabled():
+        return
+    pending = transaction.get_connection(using).run_on_commit  # Django's list of (savepoints, callback, robust)
+    if not any(callback is _bump_logged for _, callback, _ in pending):
         transaction.on_commit(_bump_logged, using=using)
 
 

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: requests to the closed po.co hosts are redirected before anything else runs (LEGACY_HOSTS).
+    "brands.legacy.redirects.LegacyHostsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -185,7 +187,7 @@ CATALOG_MAX_PAGE_SIZE = env.int("CATALOG_MAX_PAGE_SIZE", default=96)
 # A variant with this many units or fewer (but some) shows as "only a few left".
 CATALOG_LOW_STOCK = env.int("CATALOG_LOW_STOCK", default=5)
 
-# Absolute links in e-mails start with this.
+# Absolute links in e-mails, and the po.co redirects (LEGACY_HOSTS), start with this.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # After-sales (support cases). Service-level targets in hours per priority: the defaults the
@@ -225,6 +227,11 @@ LEGACY_PASSWORD_WRAP_COST = env.int("LEGACY_PASSWORD_WRAP_COST", default=100_000
 LEGACY_IMPORT_BATCH_SIZE = env.int("LEGACY_IMPORT_BATCH_SIZE", default=1000)
 # Without a terminal, a progress log line every this many seconds.
 LEGACY_IMPORT_LOG_EVERY = env.int("LEGACY_IMPORT_LOG_EVERY", default=10)
+# Hosts of the closed po.co site: every request to them answers a permanent redirect into the store
+# (brands/legacy/redirects.py); its app's API host answers 410 Gone. Both are allowed hosts.
+LEGACY_HOSTS = env.list("LEGACY_HOSTS", default=["www.po.co", "po.co"])
+LEGACY_API_HOSTS = env.list("LEGACY_API_HOSTS", default=["api.po.co"])
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, *LEGACY_HOSTS, *LEGACY_API_HOSTS]
 
 # --- Loyalty (Mi Points and coupons) ----------------------------------------------------------------
 # Mi Points credited per POCO Point carried over (rounded down per lot); a Decimal, e.g. "1" or "0.5".

@@ -1,7 +1,7 @@
 """Engine rules every loader inherits: hard references, erased customers (rule 2), --only, --cutover.
 
-Orders and points have no loader of their own yet, so these tests register minimal real loaders for
-them (they answer `created` and keep the record in the legacy map) through the registry, as an app would.
+So that only the engine is under test, these tests put minimal real loaders in the registry in place of
+the orders and points ones (they answer `created` and keep the record in the legacy map).
 """
 
 import pytest
@@ -41,6 +41,7 @@ class OrdersProbe(RecordingLoader):
 
 @pytest.fixture
 def probes(monkeypatch):
+    loaders.registered_loaders()  # the apps' own loaders first, so registering them later cannot clash
     monkeypatch.setitem(loaders._REGISTRY, "points", PointsProbe)
     monkeypatch.setitem(loaders._REGISTRY, "orders", OrdersProbe)
     monkeypatch.setattr(PointsProbe, "seen", [])

@@ -6,6 +6,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 import loyalty
+from tests.legacy.conftest import run_import, sample  # noqa: F401 - the import engine's fixtures, for the loaders
 
 CATALOGUE = Path(loyalty.__file__).parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 
