@@ -51,6 +51,7 @@ from brands.legacy.schemas import Product as ProductRecord
 from brands.legacy.schemas import Review as ReviewRecord
 from brands.models import Brand, RegionalStore
 
+from .cache import catalog_version_bump
 from .models import Category, Price, Product, ProductImage, Review, ReviewReply, Stock, Variant
 
 BRAND_SLUG = "poco"
@@ -128,6 +129,7 @@ class ProductsLoader(Loader):
         self._write_variants(records, products)
         self._write_images(records, products, files)
         self._write_redirects(records, products)
+        catalog_version_bump()  # bulk writes send no signal: cached pages show the batch once it commits
         return BatchResult(outcomes, totals={"files": files})
 
     def _fields(self, record: ProductRecord) -> dict:
@@ -344,6 +346,7 @@ class ReviewsLoader(Loader):
         ], batch_size=1000)
         outcomes = {legacy_id: Loaded(CREATED, review.pk, target_created=True) for legacy_id, review in new.items()}
         outcomes.update({legacy_id: Loaded(UPDATED, review.pk) for legacy_id, review in changed.items()})
+        catalog_version_bump()  # bulk writes send no signal: cached pages show the batch once it commits
         return BatchResult(outcomes)
 
     def state_hashes(self, pks: Iterable[int]) -> dict[int, str]:

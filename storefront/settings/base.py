@@ -291,3 +291,13 @@ CELERY_BEAT_SCHEDULE["orders-release-expired-checkouts"] = {
 }
 # The API schema names the order's status choices (they would otherwise collide with other `status` enums).
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["OrderStatusEnum"] = "storefront.orders.models.Order.Status"
+
+# --- Catalog page cache (storefront/catalog/cache.py; docs/shopper-pages.md) ---------------------------
+# The default cache: Redis where CACHE_URL (e.g. redis://127.0.0.1:6379/1) or REDIS_URL names one, as in
+# production, where every worker must share it; else this process's memory (development: one process).
+CACHES = {"default": env.cache_url("CACHE_URL", default=env.str("REDIS_URL", default="") or "locmemcache://")}
+# Anonymous shopper pages and public catalog API answers are cached this many seconds at most (0: never).
+# Every catalog write bumps the catalog version, which retires them at once; this bounds the age of what a
+# write that sends no signal changed (stock decremented by a queryset update, a bulk load).
+CATALOG_PAGE_CACHE_SECONDS = env.int("CATALOG_PAGE_CACHE_SECONDS", default=60)
+CATALOG_PAGE_CACHE_ALIAS = env.str("CATALOG_PAGE_CACHE_ALIAS", default="default")
