@@ -30,6 +30,8 @@ seed: migrate
 	$(BIN)/python manage.py seed_store --if-empty
 
 run: install messages seed
+	@# po.co demo (docs/legacy-import.md): generates var/demo-bundle and imports it, once; prints legacy logins.
+	$(BIN)/python manage.py import_legacy_demo
 	@echo
 	@echo "The store is at $(URL)/"
 	@echo "  shoppers:  $(URL)/global/   $(URL)/uk/poco/   $(URL)/fr/   $(URL)/in/"
@@ -50,6 +52,11 @@ messages: install
 # Throughput of the POCO pages beside a trivial view, under gunicorn on 127.0.0.1 (docs/benchmarks.md).
 bench: install
 	$(BIN)/python benchmarks/pages.py $(BENCH_ARGS)
+
+# The support queue (each filter), a case and the queue API at 2,000 and 200,000 generated cases, in-process.
+.PHONY: bench-cases
+bench-cases: install
+	$(BIN)/python benchmarks/cases.py $(BENCH_CASES_ARGS)
 
 # A bounded mix of pages, API calls and malformed requests under gunicorn; fails on any 5xx.
 loadtest: install

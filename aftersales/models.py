@@ -103,6 +103,12 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=Status.CLOSED) | Q(closed_at__isnull=False), name="closed_case_has_closed_at"
             ),
+            # The queue reads active cases from the dated part only (selectors.queue_parts).
+            models.CheckConstraint(
+                condition=Q(status__in=[Status.RESOLVED, Status.CLOSED], due_at__isnull=True)
+                | (~Q(status__in=[Status.RESOLVED, Status.CLOSED]) & Q(due_at__isnull=False)),
+                name="case_due_at_iff_active",
+            ),
             models.CheckConstraint(
                 condition=Q(source="store", legacy_id__isnull=True) | Q(source="po.co", legacy_id__isnull=False),
                 name="case_legacy_id_iff_carried_over",
@@ -110,12 +116,16 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["due_at", "id"], name="case_queue_due"),
-            models.Index(fields=["status", "due_at", "id"], name="case_queue_status_due"),
+            # Also covers the facet counts under a due filter (breached, due soon): a status and a due_at range.
+            models.Index(fields=["status", "due_at", "id", "brand", "store", "kind", "priority", "source",
+                                 "assigned_to"], name="case_queue_status_due"),
             models.Index(fields=["assigned_to", "due_at", "id"], name="case_queue_assignee_due"),
             models.Index(fields=["brand", "store", "due_at", "id"], name="case_queue_scope_due"),
-            # Covers the facet counts (index-only scans on PostgreSQL): every column they read is in it.
-            models.Index(fields=["brand", "status", "store", "kind", "priority", "due_at", "assigned_to"],
-                         name="case_facets"),
+            # Covers the facet counts (index-only scans): every column their filters read is in it. Status
+            # first: every count is split by status (selectors.queue_counts); then the source (carried-over
+            # cases are few among the active ones), brand and store, so the counts seek instead of scanning.
+            models.Index(fields=["status", "source", "brand", "store", "kind", "priority", "due_at", "assigned_to"],
+                         name="case_counts"),
             models.Index(fields=["customer", "-opened_at"], name="case_customer_recent"),
             models.Index(fields=["serial_number"], name="case_serial"),
         ]

@@ -1,17 +1,20 @@
 """Reads shared by the agents' workspace, the customers' portal, the API and the legacy loader.
 
 The queue pages by keyset on (due_at, id) with NULLs (resolved and closed cases) last, never by OFFSET,
-and counts per status, kind and priority in one aggregate query whatever the filters.
+and counts per status, kind and priority in one query of bounded counts whatever the filters; the number of
+queries of a page depends on its filters and cursor, never on how many cases there are.
 """
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet, Subquery, Value
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
 
@@ -145,22 +148,27 @@ class QueueFilters:
     source: str = ""  # Case.Source value
     q: str = ""
     active_only: bool = False
+    # The cases `q` names (not an e-mail), looked up on first use: a request's page and counts share them.
+    search_ids: list[int] | None = field(default=None, compare=False, repr=False)
 
 
-def _search(q: str) -> Q:
+def _search(filters: QueueFilters) -> Q:
     """A case number (new or legacy), a customer e-mail, an order number or a serial/IMEI: each an exact,
-    indexed match. The e-mail is a subquery on the unique e-mail; the others are resolved to case ids by a
-    UNION of three index lookups, since an OR across them would make the database scan the queue."""
-    term = q.strip()
+    indexed match. The e-mail is `=` a subquery on the unique e-mail (SQLite then seeks the customer index;
+    IN made it scan the queue). The others are resolved to case ids once per request (one query, a UNION of
+    three index lookups: an OR across them would make the database scan the queue), so the page and every
+    facet count look cases up by primary key instead of testing each case of a status against a subquery."""
+    term = filters.q.strip()
     if "@" in term:
-        return Q(customer__in=User.objects.filter(email=normalize_email(term)).values("pk"))
-    by_number = Case.objects.filter(number=term.upper())
-    by_serial = Case.objects.filter(serial_number=term)
-    by_order = Case.objects.filter(order__in=Order.objects.filter(number=term).values("pk"))
-    ids = by_number.order_by().values_list("pk", flat=True).union(
-        by_serial.order_by().values_list("pk", flat=True), by_order.order_by().values_list("pk", flat=True)
-    )
-    return Q(pk__in=list(ids))
+        return Q(customer=Subquery(User.objects.filter(email=normalize_email(term)).values("pk")[:1]))
+    if filters.search_ids is None:
+        by_number = Case.objects.filter(number=term.upper())
+        by_serial = Case.objects.filter(serial_number=term)
+        by_order = Case.objects.filter(order__in=Order.objects.filter(number=term).values("pk"))
+        filters.search_ids = list(by_number.order_by().values_list("pk", flat=True).union(
+            by_serial.order_by().values_list("pk", flat=True), by_order.order_by().values_list("pk", flat=True)
+        ))
+    return Q(pk__in=filters.search_ids)
 
 
 def case_queue(
@@ -192,34 +200,65 @@ def case_queue(
     if filters.source:
         cases = cases.filter(source=filters.source)
     if filters.q:
-        cases = cases.filter(_search(filters.q))
+        cases = cases.filter(_search(filters))
     return cases
 
 
 FACETS = {"status": Status.values, "kind": Kind.values, "priority": Priority.values}
 
 
-def queue_counts(*, scope: AgentScope, filters: QueueFilters, now: datetime) -> dict[str, dict[str, int]]:
-    """Facet counts in four queries whatever the filters and the number of cases: per status, kind and
+def queue_counts(*, scope: AgentScope, filters: QueueFilters, now: datetime) -> dict:
+    """Facet counts in one query whatever the filters and the number of cases: per status, kind and
     priority under every OTHER filter (so each choice shows what picking it would give), and the totals
-    (all, breached, unassigned) of the list as filtered."""
-    counts = {}
-    for facet, values in FACETS.items():
-        rows = (
-            case_queue(scope=scope, filters=filters, now=now, ignore=frozenset({facet}))
-            .order_by()
-            .values_list(facet)
-            .annotate(n=Count("*"))
-        )
-        found = dict(rows)
-        counts[facet] = {value: found.get(value, 0) for value in values}
-    # Counted over indexed columns only (not the primary key), so the facet index answers alone.
-    counts["total"] = case_queue(scope=scope, filters=filters, now=now).order_by().aggregate(
-        all=Count("*"),
-        breached=Count("due_at", filter=Q(due_at__lt=now)),
-        unassigned=Count("status", filter=Q(assigned_to__isnull=True)),
-    )
+    (all, breached, unassigned) of the list as filtered.
+
+    Each count stops at `limit` (AFTERSALES_QUEUE_COUNT_LIMIT, returned as `counts["limit"]`): a count
+    equal to it means "that many or more". Counting every match made the queue's cost grow with the
+    number of cases (200,000 cases: hundreds of milliseconds); a bounded count costs the same at any size.
+    Each count is summed from one bounded count per status it covers (the four active ones, say): an
+    equality on the status, the first column of the `case_counts` index, is what lets the database seek
+    that index (brand and store next) instead of picking a narrower, non-covering one and reading rows.
+    """
+    limit = settings.AFTERSALES_QUEUE_COUNT_LIMIT
+    if filters.status:
+        statuses = [filters.status]
+    else:
+        statuses = list(ACTIVE) if filters.active_only else list(Status.values)
+    parts: dict[tuple[str, str], list[QuerySet[Case]]] = {}
+    for value in Status.values:
+        parts["status", value] = [case_queue(scope=scope, filters=filters, now=now, ignore=frozenset({"status"}))
+                                  .filter(status=value)]
+    for facet in ("kind", "priority"):
+        others = case_queue(scope=scope, filters=filters, now=now, ignore=frozenset({"status", facet}))
+        for value in FACETS[facet]:
+            parts[facet, value] = [others.filter(status=status, **{facet: value}) for status in statuses]
+    listed = case_queue(scope=scope, filters=filters, now=now, ignore=frozenset({"status"}))
+    for name, condition in (("all", Q()), ("breached", Q(due_at__lt=now)), ("unassigned", Q(assigned_to=None))):
+        parts["total", name] = [listed.filter(condition, status=status) for status in statuses]
+    found = iter(_counts_up_to([part for group in parts.values() for part in group], limit=limit))
+    counts: dict = {"limit": limit}
+    for (group, name), querysets in parts.items():
+        counts.setdefault(group, {})[name] = min(limit, sum(next(found) for _ in querysets))
     return counts
+
+
+def _counts_up_to(querysets, *, limit: int) -> list[int]:
+    """How many rows each queryset has, counting no further than `limit`, all in one SELECT of scalar
+    subqueries `(SELECT COUNT(*) FROM (... LIMIT limit))`. The ORM cannot put several sliced subqueries in
+    one statement, so their SQL (compiled, with parameters) is assembled here. A constant is selected
+    rather than a column, so an index holding the filtered columns answers alone."""
+    parts, params = [], []
+    for queryset in querysets:
+        try:
+            sql, part_params = queryset.order_by().values(one=Value(1))[:limit].query.sql_with_params()
+        except EmptyResultSet:  # a filter nothing can match (an agent without brands): no rows
+            parts.append("0")
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        return list(cursor.fetchone())
 
 
 class BadCursor(ValueError):
@@ -249,27 +288,61 @@ class QueuePage:
     next_cursor: str | None
 
 
-def queue_page(cases: QuerySet[Case], *, cursor: str = "", size: int | None = None) -> QueuePage:
+def queue_parts(filters: QueueFilters | None) -> tuple[bool, bool]:
+    """Which parts of the queue the filters can match: (cases with a deadline, cases without one).
+
+    A case has a deadline exactly while it is active (the `case_due_at_iff_active` constraint), so the
+    active queue, an active status and the due filters are all in the first part, and a resolved or closed
+    status all in the second; anything else spans both.
+    """
+    if filters is None:
+        return True, True
+    if filters.due:
+        return True, False
+    if filters.status:
+        return filters.status in ACTIVE, filters.status not in ACTIVE
+    if filters.active_only:
+        return True, False
+    return True, True
+
+
+def _rows_of(page: QuerySet[Case], *, ordering: tuple[str, ...]) -> list[Case]:
+    """The cases of `page` (ordered and sliced) with what the queue shows of them, in one query. The ids
+    are chosen by a subquery on the cases alone, so the planner walks an index in queue order; joined
+    with the brands, it looped over them and sorted every matching case."""
+    ids = page.values("pk")
+    return list(
+        Case.objects.filter(pk__in=ids)
+        .select_related("customer", "store", "brand", "assigned_to", "order")
+        .order_by(*ordering)
+    )
+
+
+def queue_page(
+    cases: QuerySet[Case], *, cursor: str = "", size: int | None = None, filters: QueueFilters | None = None
+) -> QueuePage:
     """One page of `cases` by (due_at, id), cases without a deadline (resolved, closed) last, after `cursor`.
 
     Each part is a plain index range (due_at >= x, then due_at IS NULL by id), never an OFFSET nor an OR
-    the database cannot seek on: a page deep in the queue costs what the first one does (two queries at
-    most, where a page spans both parts).
+    the database cannot seek on: a page deep in the queue costs what the first one does. The number of
+    queries depends on the filters (`queue_parts`) and on the part the cursor is in, never on the data: a
+    part the filters can match is read even when the other part filled the page.
     """
     size = size or settings.AFTERSALES_QUEUE_PAGE_SIZE
-    cases = cases.select_related("customer", "store", "brand", "assigned_to", "order")
     due_at, pk = cursor_decode(cursor) if cursor else (None, None)
+    in_undated_part = pk is not None and due_at is None
+    read_dated, read_undated = queue_parts(filters)
     rows: list[Case] = []
-    if pk is None or due_at is not None:
+    if read_dated and not in_undated_part:
         dated = cases.filter(due_at__isnull=False)
         if due_at is not None:
             dated = dated.filter(due_at__gte=due_at).exclude(due_at=due_at, pk__lte=pk)
-        rows = list(dated.order_by("due_at", "pk")[: size + 1])
-    if len(rows) <= size:
+        rows = _rows_of(dated.order_by("due_at", "pk")[: size + 1], ordering=("due_at", "pk"))
+    if read_undated:
         undated = cases.filter(due_at__isnull=True)
-        if due_at is None and pk is not None:
+        if in_undated_part:
             undated = undated.filter(pk__gt=pk)
-        rows += list(undated.order_by("pk")[: size + 1 - len(rows)])
+        rows += _rows_of(undated.order_by("pk")[: size + 1], ordering=("pk",))
     has_next = len(rows) > size
     rows = rows[:size]
     return QueuePage(cases=rows, next_cursor=cursor_encode(rows[-1]) if has_next else None)

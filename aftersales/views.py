@@ -60,7 +60,7 @@ def queue(request):
         filters = form.filters()
         cases = selectors.case_queue(scope=scope, filters=filters, now=now)
         try:
-            page = selectors.queue_page(cases, cursor=form.cleaned_data["cursor"])
+            page = selectors.queue_page(cases, cursor=form.cleaned_data["cursor"], filters=filters)
         except selectors.BadCursor as error:
             cursor_error = str(error)
         counts = selectors.queue_counts(scope=scope, filters=filters, now=now)

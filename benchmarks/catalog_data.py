@@ -18,6 +18,7 @@ from django.db import transaction
 
 from brands.models import Brand, BrandAvailability, RegionalStore
 from brands.services import reference_data_ensure
+from storefront.catalog.cache import catalog_version_bump
 from storefront.catalog.models import Category, Price, Product, ProductImage, Review, Stock, Variant
 
 SKU_PREFIX = "GEN-"  # marks generated products, so the catalog can be topped up and counted
@@ -107,7 +108,8 @@ def _served_stores(brands) -> dict[int, list[RegionalStore]]:
 
 @transaction.atomic
 def _write_batch(indexes: range, *, brands, leaves, served) -> None:
-    """Products `indexes` with their variants, prices, stock, images and reviews: six bulk inserts."""
+    """Products `indexes` with their variants, prices, stock, images and reviews: six bulk inserts, which send
+    no signal, so the batch bumps the catalog version itself (cached pages show it once it commits)."""
     rng = random.Random(SEED + indexes.start)
     products = []
     for i in indexes:
@@ -153,3 +155,4 @@ def _write_batch(indexes: range, *, brands, leaves, served) -> None:
         for n, status in enumerate((Review.Status.PUBLISHED, Review.Status.PUBLISHED, Review.Status.PENDING))
     ]
     Review.objects.bulk_create(reviews, batch_size=1000)
+    catalog_version_bump()

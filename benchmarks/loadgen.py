@@ -6,12 +6,15 @@ workers it measures: absolute figures are lower than a separate client would see
 """
 
 import http.client
+import secrets
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 
 HOST = "127.0.0.1"
+UNIQUE = "{unique}"  # in a path, replaced by a value no other request of any run puts there
+CACHE_HEADER = "X-Catalog-Cache"  # what the catalog page cache says of an answer: hit, miss, or absent
 
 
 @dataclass
@@ -23,6 +26,7 @@ class LoadResult:
     latencies: list[float] = field(default_factory=list)
     errors: Counter = field(default_factory=Counter)
     by_path: dict[str, Counter] = field(default_factory=dict)
+    cache: Counter = field(default_factory=Counter)  # X-Catalog-Cache values ("none" where absent)
 
     def merge(self, other: "LoadResult") -> None:
         """Adds another run's counts and latencies to this one."""
@@ -30,6 +34,7 @@ class LoadResult:
         self.statuses.update(other.statuses)
         self.latencies.extend(other.latencies)
         self.errors.update(other.errors)
+        self.cache.update(other.cache)
         for path, counts in other.by_path.items():
             self.by_path.setdefault(path, Counter()).update(counts)
 
@@ -53,6 +58,7 @@ def run_load(paths: list[str], *, port: int, duration: float, concurrency: int =
              max_requests: int = 200_000) -> LoadResult:
     """GETs `paths` round-robin from `concurrency` threads for `duration` seconds or `max_requests` requests.
 
+    `{unique}` in a path is replaced by a value unique to the request (a cache can never have seen it).
     The threads start at offsets spread evenly over `paths`. A response is read in full before the next
     request; a connection the server closes (a sync gunicorn worker closes after each response) is
     reopened by http.client on the next request.
@@ -62,6 +68,7 @@ def run_load(paths: list[str], *, port: int, duration: float, concurrency: int =
     if duration <= 0 or concurrency < 1 or max_requests < 1:
         raise ValueError("duration, concurrency and max_requests must be positive")
     lock = threading.Lock()
+    run_token = secrets.token_hex(4)
     issued = 0
     result = LoadResult(elapsed=0.0)
     deadline = time.perf_counter() + duration
@@ -74,16 +81,17 @@ def run_load(paths: list[str], *, port: int, duration: float, concurrency: int =
             issued += 1
             return True
 
-    def worker(offset: int) -> None:
+    def worker(thread: int, offset: int) -> None:
         connection = http.client.HTTPConnection(HOST, port, timeout=30)
-        statuses, latencies, errors, by_path = Counter(), [], Counter(), {}
+        statuses, latencies, errors, by_path, cache = Counter(), [], Counter(), {}, Counter()
         n = offset
         while time.perf_counter() < deadline and take_ticket():
             path = paths[n % len(paths)]
             n += 1
+            target = path.replace(UNIQUE, f"{run_token}-{thread}-{n}")
             started = time.perf_counter()
             try:
-                connection.request("GET", path, headers={"Accept-Encoding": "identity"})
+                connection.request("GET", target, headers={"Accept-Encoding": "identity"})
                 response = connection.getresponse()
                 response.read()
             except (OSError, http.client.HTTPException) as error:
@@ -92,17 +100,19 @@ def run_load(paths: list[str], *, port: int, duration: float, concurrency: int =
                 continue
             latencies.append(time.perf_counter() - started)
             statuses[response.status] += 1
+            cache[response.getheader(CACHE_HEADER, "none")] += 1
             by_path.setdefault(path, Counter())[response.status] += 1
         connection.close()
         with lock:
             result.statuses.update(statuses)
             result.latencies.extend(latencies)
             result.errors.update(errors)
+            result.cache.update(cache)
             for path, counts in by_path.items():
                 result.by_path.setdefault(path, Counter()).update(counts)
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(i * len(paths) // concurrency,), daemon=True)
+    threads = [threading.Thread(target=worker, args=(i, i * len(paths) // concurrency), daemon=True)
                for i in range(concurrency)]
     for thread in threads:
         thread.start()

@@ -80,6 +80,7 @@ def main(argv=None) -> int:
           f"({result.per_second:.1f} req/s), p50 {result.percentile(0.5) * 1000:.0f} ms, "
           f"p95 {result.percentile(0.95) * 1000:.0f} ms")
     print("status codes: " + ", ".join(f"{status}: {n}" for status, n in sorted(result.statuses.items())))
+    print("page cache answers: " + ", ".join(f"{state}: {n}" for state, n in sorted(result.cache.items())))
     missed = [path for path in paths if path not in result.by_path]
     if missed:
         print(f"  never answered: {', '.join(missed)}")

@@ -1,5 +1,5 @@
-"""The loyalty admin: points accounts (read, and adjust with a reason), the ledger (read-only), coupons
-with their aliases and redemptions, and what the POCO import carried over."""
+"""The loyalty admin: points accounts (read with their lots and holds, and adjust with a reason), the
+ledger (read-only), coupons with their aliases and redemptions, and what the POCO import carried over."""
 
 from django.contrib import admin, messages
 from django.db.models import Q, Sum
@@ -21,6 +21,7 @@ from .models import (
     LegacyPointsMigration,
     PointsAccount,
     PointsEntry,
+    PointsHold,
     PointsLot,
     Redemption,
 )
@@ -56,12 +57,19 @@ class PointsEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
 
 
+class PointsHoldInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = PointsHold
+    fields = ["reference", "points", "status", "created_at", "expires_at", "closed_at"]
+    ordering = ["-created_at", "-id"]
+    extra = 0
+
+
 @admin.register(PointsAccount)
 class PointsAccountAdmin(admin.ModelAdmin):
     list_display = ["user", "balance", "created_at"]
     search_fields = ["user__email"]
     readonly_fields = ["user", "created_at", "balance", "adjust_link"]
-    inlines = [PointsLotInline, PointsEntryInline]
+    inlines = [PointsLotInline, PointsHoldInline, PointsEntryInline]
 
     def has_add_permission(self, request):
         return False

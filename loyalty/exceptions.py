@@ -22,3 +22,7 @@ class CouponRefused(LoyaltyError):
 
 class RedemptionStateError(LoyaltyError):
     """A redemption is not in a state that allows the step asked (confirming a released one, ...)."""
+
+
+class PointsHoldStateError(LoyaltyError):
+    """A points hold is not in a state that allows the step asked (confirming a released one, ...)."""

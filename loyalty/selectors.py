@@ -7,7 +7,16 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
-from .models import Coupon, CouponAlias, LegacyCoupon, LegacyPointsHistory, PointsEntry, PointsLot, Redemption
+from .models import (
+    Coupon,
+    CouponAlias,
+    LegacyCoupon,
+    LegacyPointsHistory,
+    PointsEntry,
+    PointsHold,
+    PointsLot,
+    Redemption,
+)
 
 
 def live_lots(*, user, now: datetime | None = None) -> QuerySet[PointsLot]:
@@ -23,8 +32,16 @@ def points_balance(*, user, now: datetime | None = None) -> int:
 
 
 def points_ledger_sum(*, user) -> int:
-    """The sum of the customer's ledger; equals the balance once the lots past expiry have been expired."""
+    """The sum of the customer's ledger: the lots' remaining points plus `points_held` (so the balance plus
+    the points held, once the lots past expiry have been expired)."""
     return PointsEntry.objects.filter(account__user=user).aggregate(total=Coalesce(Sum("delta"), 0))["total"]
+
+
+def points_held(*, user) -> int:
+    """Points set aside by the customer's open holds (checkouts being paid): not in the balance (one query)."""
+    return PointsHold.objects.filter(account__user=user, status=PointsHold.Status.RESERVED).aggregate(
+        total=Coalesce(Sum("points"), 0)
+    )["total"]
 
 
 def points_entries(*, user) -> QuerySet[PointsEntry]:

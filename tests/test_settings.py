@@ -73,7 +73,8 @@ def test_services_and_hosts_come_from_the_environment():
     assert (settings["host"], settings["name"]) == ("db.internal", "store")
     assert settings["broker"] == "redis://cache:6379/1" and settings["eager"] is False
     assert settings["debug"] is False
-    assert settings["hosts"] == ["store.example.com", "www.store.example.com"]
+    # the po.co hosts come after, answered with redirects (LEGACY_HOSTS, LEGACY_API_HOSTS)
+    assert settings["hosts"] == ["store.example.com", "www.store.example.com", "www.po.co", "po.co", "api.po.co"]
     assert settings["media_root"] == "/srv/media"
     assert (settings["email_host"], settings["email_port"], settings["email_tls"]) == ("smtp.example.com", 587, True)
 

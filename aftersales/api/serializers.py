@@ -117,6 +117,9 @@ class QueueCountsSerializer(serializers.Serializer):
     kind = serializers.DictField(child=serializers.IntegerField())
     priority = serializers.DictField(child=serializers.IntegerField())
     total = serializers.DictField(child=serializers.IntegerField(), help_text="all, breached, unassigned")
+    limit = serializers.IntegerField(
+        help_text="Counting stops here: a count equal to it means at least that many (the page adds a +)"
+    )
 
 
 class QueuePageSerializer(serializers.Serializer):

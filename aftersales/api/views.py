@@ -183,7 +183,7 @@ class AgentQueueView(AgentMixin, APIView):
         filters = form.filters()
         try:
             page = selectors.queue_page(selectors.case_queue(scope=self.scope, filters=filters, now=now),
-                                        cursor=form.cleaned_data["cursor"])
+                                        cursor=form.cleaned_data["cursor"], filters=filters)
         except selectors.BadCursor as error:
             raise ApiValidationError({"cursor": [str(error)]}) from error
         next_url = None

@@ -86,10 +86,10 @@ def _account(obj: dict, resolution: Resolution) -> str | None:
 
 
 # Entities split by a key; a key of None falls back to the line's legacy id. Every other entity is one
-# chunk, because its loader keeps whole-file state that chunks cannot share: products create the shared
-# category tree as they go and claim slugs and SKUs across records; tickets claim case numbers across
-# records; orders, shipments and reviews have no loader on this branch (add them here once their loaders
-# say which records share rows).
+# chunk (one task, in file order), because its loader keeps state across records that chunks cannot share
+# or that has not been analysed yet: products create the shared category tree as they go and claim slugs
+# and SKUs across records; tickets claim case numbers across records; orders, shipments and reviews are
+# to be analysed (add them here once it is known which of their records share rows).
 PARTITION_KEYS: dict[str, Callable[[dict, Resolution], str | None]] = {
     "customers": _email,
     "points": _account,

@@ -7,6 +7,7 @@ nothing to do) and, for a changed record, compares the row's current state hash 
 tell an update from a conflict (the store edited the row since).
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -212,3 +213,24 @@ class LegacyRedirect(models.Model):
         return f"{self.source_url} -> {self.entity}#{self.target_pk}"
 
 
+
+
+class WelcomeNote(models.Model):
+    """The once-only note a migrated po.co customer sees at their first sign-in: what moved with them.
+
+    Its row is written at that sign-in (brands/legacy/welcome.py), with the counts shown, so the note is
+    never shown twice, even with two sign-ins at once (one row per account).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="legacy_welcome_note"
+    )
+    shown_at = models.DateTimeField(default=timezone.now)
+    moved = models.JSONField(default=dict, help_text=_("What the note listed: orders, points, coupons, cases"))
+
+    class Meta:
+        verbose_name = _("po.co welcome note")
+        verbose_name_plural = _("po.co welcome notes")
+
+    def __str__(self):
+        return f"Welcome note of user #{self.user_id}"

@@ -1,7 +1,8 @@
-"""Mi Points (accounts, lots, the ledger, legacy history) and coupons (aliases, redemptions, legacy records)."""
+"""Mi Points (accounts, lots, the ledger, holds, legacy history) and coupons (aliases, redemptions, legacy records)."""
 
 from .coupons import Coupon, CouponAlias, CouponNotification, LegacyCoupon, Redemption
 from .points import LegacyPointsHistory, LegacyPointsMigration, PointsAccount, PointsEntry, PointsLot
+from .points_holds import PointsHold, PointsHoldLot
 
 __all__ = [
     "Coupon",
@@ -12,6 +13,8 @@ __all__ = [
     "LegacyPointsMigration",
     "PointsAccount",
     "PointsEntry",
+    "PointsHold",
+    "PointsHoldLot",
     "PointsLot",
     "Redemption",
 ]

@@ -1,8 +1,9 @@
 """Mi Points: one account per customer, points held in lots that expire, and an append-only ledger.
 
 The ledger (`PointsEntry`) says why every point came and went; the lots (`PointsLot`) say which points are
-still there and when they expire. Every write goes through `loyalty.services`, which keeps the sum of the
-ledger equal to the sum of the lots' remaining points.
+still there and when they expire; holds (`points_holds.PointsHold`) set points aside while a checkout is
+paid. Every write goes through `loyalty.services`, which keeps the sum of the ledger equal to the sum of
+the lots' remaining points plus the points of the holds still reserved.
 """
 
 from django.conf import settings

@@ -1,7 +1,8 @@
 """Writes of the loyalty app, one module per domain; the names others call are gathered here.
 
 Checkout: `coupon_check`, `coupon_reserve`, `coupon_redemption_confirm`, `coupon_reservation_release`,
-`points_redeem`, `points_earn`. The legacy loader: `points_lots_migrate_bulk`, `coupons_reissue_bulk`.
+`points_hold`, `points_hold_confirm`, `points_hold_release`, `points_earn` (and `points_redeem` to spend
+at once). The legacy loader: `points_lots_migrate_bulk`, `coupons_reissue_bulk`.
 """
 
 from .coupon_reissue import CouponReissueResult, LegacyCouponRecord, coupons_reissue_bulk
@@ -15,6 +16,7 @@ from .coupons import (
 )
 from .legacy import ImportOutcome
 from .points import points_adjust, points_earn, points_expire_due, points_redeem
+from .points_holds import points_hold, points_hold_confirm, points_hold_release, points_holds_release_abandoned
 from .points_migration import (
     LegacyPointsAccountRecord,
     LegacyPointsEvent,
@@ -41,6 +43,10 @@ __all__ = [
     "points_adjust",
     "points_earn",
     "points_expire_due",
+    "points_hold",
+    "points_hold_confirm",
+    "points_hold_release",
+    "points_holds_release_abandoned",
     "points_lots_migrate_bulk",
     "points_redeem",
 ]

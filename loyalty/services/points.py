@@ -1,7 +1,8 @@
 """Writes to Mi Points: earning, spending (first to expire, first spent), expiry and agents' adjustments.
 
 Every function here writes a ledger entry for each change to the lots, in the same transaction, so the
-ledger's sum always equals the lots' remaining points. Spending locks the customer's `PointsAccount` row
+ledger's sum always equals the lots' remaining points plus the points held (`points_holds` moves points
+out of lots without an entry until a hold is confirmed). Spending locks the customer's `PointsAccount` row
 and then their lots; the expiry sweep locks accounts (in id order) before lots too, so the two never
 deadlock and two checkouts of one customer can never spend the same points.
 """
@@ -32,7 +33,7 @@ def points_account_ensure(*, user) -> PointsAccount:
     return account
 
 
-def _require_positive_points(points) -> None:
+def require_positive_points(points) -> None:
     if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
         raise PointsRefused(
             _("The number of points must be a whole number above zero (got %(points)r).") % {"points": points},
@@ -53,7 +54,7 @@ def _credit(*, account, points: int, kind: str, earned_at: datetime, reason: str
 @transaction.atomic
 def points_earn(*, user, points: int, reason: str = "", order=None, earned_at: datetime | None = None) -> PointsEntry:
     """Credits `points` as a new lot expiring after LOYALTY_POINTS_LIFETIME_DAYS (an order's reward)."""
-    _require_positive_points(points)
+    require_positive_points(points)
     account = points_account_ensure(user=user)
     return _credit(
         account=account, points=points, kind=PointsEntry.Kind.EARN, earned_at=earned_at or timezone.now(),
@@ -61,13 +62,15 @@ def points_earn(*, user, points: int, reason: str = "", order=None, earned_at: d
     )
 
 
-def _lock_account(user) -> PointsAccount:
+def lock_account(user) -> PointsAccount:
+    """The customer's account, locked (`select_for_update`): the first lock every spending service takes."""
     account = points_account_ensure(user=user)
     return PointsAccount.objects.select_for_update().get(pk=account.pk)
 
 
-def _expire_lots(lots: Iterable[PointsLot]) -> int:
-    """Writes an expire entry for each lot (already locked) and empties it; returns how many lots."""
+def expire_lots(lots: Iterable[PointsLot]) -> int:
+    """Writes an expire entry (dated at the lot's expiry) for each lot (already locked) that still holds
+    points, and empties it; returns how many lots."""
     lots = [lot for lot in lots if lot.remaining > 0]
     entries = [
         PointsEntry(account_id=lot.account_id, kind=PointsEntry.Kind.EXPIRE, delta=-lot.remaining,
@@ -81,14 +84,16 @@ def _expire_lots(lots: Iterable[PointsLot]) -> int:
     return len(lots)
 
 
-def _spend(account: PointsAccount, points: int, now: datetime) -> None:
-    """Takes `points` from the account's live lots, those expiring first spent first. The account is locked."""
+def take_from_lots(account: PointsAccount, points: int, now: datetime) -> list[tuple[PointsLot, int]]:
+    """Takes `points` from the account's live lots, those expiring first spent first, and says how many
+    came from each lot. The account is locked; its lots past expiry are expired first. Refuses with
+    `PointsRefused` (and the balance) when the live lots hold fewer points."""
     lots = list(
         PointsLot.objects.select_for_update()
         .filter(account=account, remaining__gt=0)
         .order_by("expires_at", "id")
     )
-    _expire_lots(lot for lot in lots if lot.expires_at <= now)
+    expire_lots(lot for lot in lots if lot.expires_at <= now)
     live = [lot for lot in lots if lot.expires_at > now]
     available = sum(lot.remaining for lot in live)
     if points > available:
@@ -100,16 +105,17 @@ def _spend(account: PointsAccount, points: int, now: datetime) -> None:
             ) % {"available": available, "points": points},
             code="insufficient_points",
         )
-    touched = []
+    taken_from = []
     left = points
     for lot in live:
         taken = min(lot.remaining, left)
         lot.remaining -= taken
         left -= taken
-        touched.append(lot)
+        taken_from.append((lot, taken))
         if left == 0:
             break
-    PointsLot.objects.bulk_update(touched, ["remaining"])
+    PointsLot.objects.bulk_update([lot for lot, _taken in taken_from], ["remaining"])
+    return taken_from
 
 
 @transaction.atomic
@@ -118,10 +124,10 @@ def points_redeem(*, user, points: int, order=None, reason: str = "") -> PointsE
 
     Refuses with `PointsRefused` when the customer holds fewer live points; nothing is written then.
     """
-    _require_positive_points(points)
-    account = _lock_account(user)
+    require_positive_points(points)
+    account = lock_account(user)
     now = timezone.now()
-    _spend(account, points, now)
+    take_from_lots(account, points, now)
     return PointsEntry.objects.create(
         account=account, kind=PointsEntry.Kind.REDEEM, delta=-points, at=now, reason=reason, order=order
     )
@@ -143,8 +149,8 @@ def points_adjust(*, user, delta: int, reason: str, by) -> PointsEntry:
         account = points_account_ensure(user=user)
         return _credit(account=account, points=delta, kind=PointsEntry.Kind.ADJUST, earned_at=now, reason=reason,
                        by=by)
-    account = _lock_account(user)
-    _spend(account, -delta, now)
+    account = lock_account(user)
+    take_from_lots(account, -delta, now)
     return PointsEntry.objects.create(
         account=account, kind=PointsEntry.Kind.ADJUST, delta=delta, at=now, reason=reason, created_by=by
     )
@@ -154,7 +160,9 @@ def points_expire_due(*, now: datetime | None = None, batch_size: int = EXPIRY_B
     """Expires every lot whose expiry has passed, one batch of accounts per transaction; returns the lot count.
 
     Accounts are walked by id (keyset), so the sweep never rereads what it has done and a stopped run
-    simply resumes on the next call.
+    simply resumes on the next call. Points held (`PointsHold`) are not in the lots and are not expired
+    here: a confirmed hold spent them while they were live; a released one expires them on release if
+    their lot has expired meanwhile.
     """
     now = now or timezone.now()
     expired = 0
@@ -173,5 +181,5 @@ def points_expire_due(*, now: datetime | None = None, batch_size: int = EXPIRY_B
             due = PointsLot.objects.select_for_update().filter(
                 account_id__in=account_ids, remaining__gt=0, expires_at__lte=now
             ).order_by("pk")
-            expired += _expire_lots(due)
+            expired += expire_lots(due)
         last_account_id = account_ids[-1]

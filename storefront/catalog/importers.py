@@ -9,7 +9,8 @@ per-store prices and stock, images copied with checksum verification, and the le
 - Images: verified against their sha256 and stored once under their checksum (`legacy/products/<sha>.ext`),
   so a resumed or repeated import never stores a file twice; a missing or mismatching file is counted in
   the report's `files` totals and the product imports without it. A dry run verifies without copying.
-- Legacy URLs: one `legacy.LegacyRedirect` row each, for the redirects middleware.
+- Legacy URLs: one `legacy.LegacyRedirect` row each, for the redirects middleware; plus rows for each
+  portal's home page and the category pages of the products' categories (brands/legacy/redirects.py).
 - A slug or SKU that an unrelated product of the store already uses is a `conflict` (nothing overwritten).
 
 On update (content changed in the bundle, product untouched in the store) fields, variants, prices and
@@ -29,6 +30,7 @@ from django.core.files.storage import default_storage
 from django.utils.text import slugify
 
 from brands.legacy.entities import EXCLUDED_PORTAL
+from brands.legacy.limits import too_long
 from brands.legacy.loaders import (
     CONFLICT,
     CREATED,
@@ -43,10 +45,14 @@ from brands.legacy.loaders import (
     state_digest,
 )
 from brands.legacy.models import LegacyRedirect
+from brands.legacy.redirects import catalog_page_redirects, legacy_slug_path
+from brands.legacy.resolution import IMPORTED as RESOLVED_IMPORTED
 from brands.legacy.schemas import Product as ProductRecord
+from brands.legacy.schemas import Review as ReviewRecord
 from brands.models import Brand, RegionalStore
 
-from .models import Category, Price, Product, ProductImage, Stock, Variant
+from .cache import catalog_version_bump
+from .models import Category, Price, Product, ProductImage, Review, ReviewReply, Stock, Variant
 
 BRAND_SLUG = "poco"
 PORTAL_STORES = ("global", "uk", "fr")
@@ -123,6 +129,7 @@ class ProductsLoader(Loader):
         self._write_variants(records, products)
         self._write_images(records, products, files)
         self._write_redirects(records, products)
+        catalog_version_bump()  # bulk writes send no signal: cached pages show the batch once it commits
         return BatchResult(outcomes, totals={"files": files})
 
     def _fields(self, record: ProductRecord) -> dict:
@@ -215,6 +222,16 @@ class ProductsLoader(Loader):
             rows.values(), batch_size=1000, update_conflicts=True, unique_fields=["source_url"],
             update_fields=["entity", "legacy_id", "target_pk", "store_code"],
         )
+        # The portals' home and category pages (rule 8); kept as edited in the admin once they exist.
+        categories = {}
+        for record in records.values():
+            names = [name.strip() for name in record.category.split("/") if name.strip()]
+            for depth in range(1, len(names) + 1):
+                categories[legacy_slug_path(names[:depth])] = self.categories.ensure("/".join(names[:depth])).pk
+        LegacyRedirect.objects.bulk_create(
+            catalog_page_redirects(brand_pk=self.brand.pk, categories=categories), batch_size=1000,
+            ignore_conflicts=True,
+        )
 
     def state_hashes(self, pks: Iterable[int]) -> dict[int, str]:
         """What the catalog team edits: fields, category, variants with their prices, images (not stock)."""
@@ -271,3 +288,80 @@ class _CategoryTree:
             raise ValueError(f"category path {path!r} names no category")
         self.by_path[path] = parent
         return parent
+
+
+@register
+class ReviewsLoader(Loader):
+    """Reviews with their shop replies (contract rules 2 and 4).
+
+    The product is a hard reference (the engine sets aside a review of a quarantined or excluded product);
+    the customer a soft one: the review is linked to the account its customer became, and to no account
+    when that customer is unknown, excluded (India), quarantined or erased, keeping only its `author_name`
+    then. Rating, title, body (plain text, escaped on display), language, status, verified-purchase mark
+    and timestamps are kept as they are. On update the fields are rewritten and the replies replaced; the
+    state hash covers what moderators edit (status, texts, replies), not the account link.
+    """
+
+    entity = "reviews"
+
+    def check(self, record: ReviewRecord) -> SetAside | None:
+        problem = too_long(Review, {"author_name": record.author_name, "title": record.title}) or next(
+            (problem for n, reply in enumerate(record.replies)
+             if (problem := too_long(ReviewReply, {f"replies[{n}].author_name": reply.author_name}))),
+            "",
+        )
+        return SetAside(QUARANTINED, problem) if problem else None
+
+    def load(self, items: list[Item]) -> BatchResult:
+        products = self.context.resolution.of("products")
+        customers = self.context.resolution.of("customers")
+        existing = Review.objects.in_bulk([item.previous.target_pk for item in items if item.previous])
+        new: dict[str, Review] = {}
+        changed: dict[str, Review] = {}
+        for item in items:
+            record = item.record
+            customer = customers.get(record.customer_legacy_id) if record.customer_legacy_id else None
+            fields = dict(
+                product_id=products.get(record.product_legacy_id).target_pk,
+                user_id=customer.target_pk if customer is not None and customer.state == RESOLVED_IMPORTED else None,
+                author_name=record.author_name, rating=record.rating, title=record.title, body=record.body,
+                language=record.language, status=record.status, verified_purchase=record.verified_purchase,
+                created_at=record.created_at,
+            )
+            if item.previous is None:
+                new[item.legacy_id] = Review(**fields)
+            else:
+                review = existing[item.previous.target_pk]
+                for name, value in fields.items():
+                    setattr(review, name, value)
+                changed[item.legacy_id] = review
+        Review.objects.bulk_create(new.values(), batch_size=500)
+        Review.objects.bulk_update(changed.values(), REVIEW_FIELDS, batch_size=500)
+        ReviewReply.objects.filter(review__in=[review.pk for review in changed.values()]).delete()
+        reviews = {**new, **changed}
+        ReviewReply.objects.bulk_create([
+            ReviewReply(review=reviews[item.legacy_id], author_name=reply.author_name, body=reply.body,
+                        created_at=reply.created_at)
+            for item in items for reply in item.record.replies
+        ], batch_size=1000)
+        outcomes = {legacy_id: Loaded(CREATED, review.pk, target_created=True) for legacy_id, review in new.items()}
+        outcomes.update({legacy_id: Loaded(UPDATED, review.pk) for legacy_id, review in changed.items()})
+        catalog_version_bump()  # bulk writes send no signal: cached pages show the batch once it commits
+        return BatchResult(outcomes)
+
+    def state_hashes(self, pks: Iterable[int]) -> dict[int, str]:
+        """What moderators edit: status, rating, texts, and the replies."""
+        pks = list(pks)
+        replies: dict[int, list] = {}
+        for review_id, author, body, created_at in ReviewReply.objects.filter(review__in=pks).order_by(
+                "review_id", "created_at", "pk").values_list("review_id", "author_name", "body", "created_at"):
+            replies.setdefault(review_id, []).append((author, body, created_at.isoformat()))
+        return {
+            pk: state_digest(status, rating, author, title, body, replies.get(pk, []))
+            for pk, status, rating, author, title, body in Review.objects.filter(pk__in=pks).values_list(
+                "pk", "status", "rating", "author_name", "title", "body")
+        }
+
+
+REVIEW_FIELDS = ["product", "user", "author_name", "rating", "title", "body", "language", "status",
+                 "verified_purchase", "created_at"]

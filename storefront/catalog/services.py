@@ -1,4 +1,8 @@
-"""Writes for the catalog: the category tree and review moderation."""
+"""Writes for the catalog: the category tree and review moderation.
+
+Each write bumps the catalog version (storefront/catalog/cache.py) so cached pages show it: single saves do
+through the `post_save` receiver, queryset updates here explicitly.
+"""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -6,6 +10,7 @@ from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from .cache import catalog_version_bump
 from .models import Category, Review
 
 
@@ -38,16 +43,21 @@ def category_save(*, category: Category) -> Category:
             path=Concat(Value(f"{category.path}/"), Substr("path", len(old_prefix) + 1)),
             depth=F("depth") + (category.depth - before["depth"]),
         )
+        catalog_version_bump()
     return category
 
 
 @transaction.atomic
 def reviews_publish(*, reviews: QuerySet[Review]) -> int:
     """Publishes the given reviews; returns how many changed status."""
-    return reviews.exclude(status=Review.Status.PUBLISHED).update(status=Review.Status.PUBLISHED)
+    changed = reviews.exclude(status=Review.Status.PUBLISHED).update(status=Review.Status.PUBLISHED)
+    catalog_version_bump()
+    return changed
 
 
 @transaction.atomic
 def reviews_reject(*, reviews: QuerySet[Review]) -> int:
     """Rejects the given reviews (hidden from shoppers, kept for the record); returns how many changed."""
-    return reviews.exclude(status=Review.Status.REJECTED).update(status=Review.Status.REJECTED)
+    changed = reviews.exclude(status=Review.Status.REJECTED).update(status=Review.Status.REJECTED)
+    catalog_version_bump()
+    return changed

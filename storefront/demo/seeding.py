@@ -25,6 +25,7 @@ from brands.models import Brand, RegionalStore
 from brands.services import reference_data_ensure
 from storefront.accounts.models import Address
 from storefront.accounts.services import user_make_admin, user_make_support_agent
+from storefront.catalog.cache import catalog_version_bump
 from storefront.catalog.models import Category, Price, Product, ProductImage, Stock, Variant
 
 from .images import product_image_png
@@ -145,6 +146,7 @@ def store_seed(*, seed: int = DEFAULT_SEED, product_count: int | None = None, ad
             categories = _categories_ensure(report)
             _products_create(specs, categories, rng, report, saved_files)
             _people_create(report, {email: future.result() for email, future in hashing.items()})
+            catalog_version_bump()  # bulk inserts send no signal: cached pages show the seed once it commits
     except BaseException:
         for name in saved_files:
             default_storage.delete(name)

@@ -8,6 +8,7 @@ to the shopper as it is.
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from django.conf import settings
@@ -15,7 +16,8 @@ from django.utils.module_loading import import_string
 
 from loyalty import selectors as loyalty_selectors
 from loyalty import services as loyalty_services
-from loyalty.models import Coupon, Redemption
+from loyalty.exceptions import PointsHoldStateError
+from loyalty.models import Coupon, PointsHold, Redemption
 
 from .pricing import CouponAdjustment, PricedLine
 
@@ -34,13 +36,16 @@ class LoyaltyProgramme(Protocol):
     def points_balance(self, *, user) -> int:
         """The points the customer can spend now."""
 
-    def points_hold(self, *, user, points: int, reference: str) -> str:
-        """Takes `points` from the customer's balance for a checkout (a refusal when they have fewer)."""
+    def points_hold(self, *, user, points: int, reference: str, expires_at: datetime) -> str:
+        """Sets `points` of the customer's balance aside for a checkout until `expires_at` (a refusal when
+        they have fewer), until confirmed or released."""
 
-    def points_confirm(self, *, hold: str, order) -> None: ...
+    def points_confirm(self, *, hold: str, order) -> bool:
+        """Spends the held points on the order; False (and nothing spent) when the programme released the
+        hold meanwhile, which it may do once the hold is well past its `expires_at`."""
 
-    def points_release(self, *, hold: str, user, points: int, reference: str) -> None:
-        """Gives held points back to the customer (payment failed or checkout abandoned)."""
+    def points_release(self, *, hold: str) -> None:
+        """Gives held points back to the customer as they were (payment failed or checkout abandoned)."""
 
     def points_earn(self, *, user, points: int, order) -> None: ...
 
@@ -49,10 +54,10 @@ class MiLoyaltyProgramme:
     """The loyalty app's coupons and Mi Points (docs/loyalty.md), as checkout uses them.
 
     A coupon use is held with `coupon_reserve` (the hold is the Redemption's id), confirmed with the
-    order or released. Points have no hold in the loyalty app: holding them spends them at once with
-    `points_redeem` (the customer's points account is locked, so two checkouts never spend the same points;
-    the ledger entry names the checkout), and releasing them credits them back with `points_adjust`, a new
-    lot with a reason on the ledger. Both moves are in the ledger.
+    order or released. Points are held with `points_hold` (the hold is the PointsHold's id; the points
+    leave the balance but nothing is written in the ledger), confirmed with `points_hold_confirm` (the
+    `redeem` entry, linked to the order) or released with `points_hold_release` (back into the lots they
+    came from, with their expiry).
     """
 
     def coupon_check(self, *, code, user, store, lines):
@@ -77,20 +82,22 @@ class MiLoyaltyProgramme:
     def points_balance(self, *, user):
         return loyalty_selectors.points_balance(user=user)
 
-    def points_hold(self, *, user, points, reference):
-        entry = loyalty_services.points_redeem(
-            user=user, points=points, reason=f"Checkout {reference}"
-        )
-        return str(entry.pk)
+    def points_hold(self, *, user, points, reference, expires_at):
+        hold = loyalty_services.points_hold(user=user, points=points, reference=f"Checkout {reference}",
+                                            expires_at=expires_at)
+        return str(hold.pk)
 
     def points_confirm(self, *, hold, order):
-        """The points were spent when held; the checkout links the ledger entry to the order."""
+        try:
+            loyalty_services.points_hold_confirm(hold=PointsHold.objects.get(pk=hold), order=order)
+        except PointsHoldStateError as error:
+            if error.code == "released":  # by the expiry run, the checkout sweep having not run for long
+                return False
+            raise
+        return True
 
-    def points_release(self, *, hold, user, points, reference):
-        loyalty_services.points_adjust(
-            user=user, delta=points, by=None,
-            reason=f"Returned: checkout {reference} was not paid",
-        )
+    def points_release(self, *, hold):
+        loyalty_services.points_hold_release(hold=PointsHold.objects.get(pk=hold))
 
     def points_earn(self, *, user, points, order):
         loyalty_services.points_earn(user=user, points=points, order=order,

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: requests to the closed po.co hosts are redirected before anything else runs (LEGACY_HOSTS).
+    "brands.legacy.redirects.LegacyHostsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -185,7 +187,7 @@ CATALOG_MAX_PAGE_SIZE = env.int("CATALOG_MAX_PAGE_SIZE", default=96)
 # A variant with this many units or fewer (but some) shows as "only a few left".
 CATALOG_LOW_STOCK = env.int("CATALOG_LOW_STOCK", default=5)
 
-# Absolute links in e-mails start with this.
+# Absolute links in e-mails, and the po.co redirects (LEGACY_HOSTS), start with this.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # After-sales (support cases). Service-level targets in hours per priority: the defaults the
@@ -207,6 +209,8 @@ AFTERSALES_ATTACHMENT_MAX_BYTES = env.int("AFTERSALES_ATTACHMENT_MAX_BYTES", def
 AFTERSALES_ATTACHMENT_MAX_FILES = env.int("AFTERSALES_ATTACHMENT_MAX_FILES", default=5)
 AFTERSALES_ATTACHMENT_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"]
 AFTERSALES_QUEUE_PAGE_SIZE = env.int("AFTERSALES_QUEUE_PAGE_SIZE", default=50)
+# Queue facet counts stop here (shown as "100+"), so they cost about the same however many cases there are.
+AFTERSALES_QUEUE_COUNT_LIMIT = env.int("AFTERSALES_QUEUE_COUNT_LIMIT", default=100)
 AFTERSALES_DIGEST_MAX_CASES = env.int("AFTERSALES_DIGEST_MAX_CASES", default=100)
 
 # --- Legacy import (po.co) ------------------------------------------------------------------------
@@ -229,6 +233,11 @@ LEGACY_IMPORT_LOG_EVERY = env.int("LEGACY_IMPORT_LOG_EVERY", default=10)
 # coordinator waits without any chunk committing a batch before it fails the run (seconds).
 LEGACY_IMPORT_QUEUE = env.str("LEGACY_IMPORT_QUEUE", default="")
 LEGACY_IMPORT_CHUNK_STALL = env.int("LEGACY_IMPORT_CHUNK_STALL", default=3600)
+# Hosts of the closed po.co site: every request to them answers a permanent redirect into the store
+# (brands/legacy/redirects.py); its app's API host answers 410 Gone. Both are allowed hosts.
+LEGACY_HOSTS = env.list("LEGACY_HOSTS", default=["www.po.co", "po.co"])
+LEGACY_API_HOSTS = env.list("LEGACY_API_HOSTS", default=["api.po.co"])
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, *LEGACY_HOSTS, *LEGACY_API_HOSTS]
 
 # --- Loyalty (Mi Points and coupons) ----------------------------------------------------------------
 # Mi Points credited per POCO Point carried over (rounded down per lot); a Decimal, e.g. "1" or "0.5".
@@ -237,6 +246,9 @@ LOYALTY_POCO_POINTS_RATE = Decimal(env.str("LOYALTY_POCO_POINTS_RATE", default="
 LOYALTY_POINTS_LIFETIME_DAYS = env.int("LOYALTY_POINTS_LIFETIME_DAYS", default=365)
 # A coupon applied at checkout holds one of its uses this long before the hold lapses.
 LOYALTY_COUPON_RESERVATION_MINUTES = env.int("LOYALTY_COUPON_RESERVATION_MINUTES", default=30)
+# A points hold still open this long after its expiry is released by the hourly expiry run (its holder,
+# e.g. the checkout sweep, should have released it by then).
+LOYALTY_POINTS_HOLD_GRACE_MINUTES = env.int("LOYALTY_POINTS_HOLD_GRACE_MINUTES", default=60)
 
 # Periodic tasks (celery beat). Points are expired hourly: a lot stops counting as soon as it expires
 # anyway; the run writes the expire entries that bring the ledger in step. The after-sales digest of cases
@@ -283,3 +295,13 @@ CELERY_BEAT_SCHEDULE["orders-release-expired-checkouts"] = {
 }
 # The API schema names the order's status choices (they would otherwise collide with other `status` enums).
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["OrderStatusEnum"] = "storefront.orders.models.Order.Status"
+
+# --- Catalog page cache (storefront/catalog/cache.py; docs/shopper-pages.md) ---------------------------
+# The default cache: Redis where CACHE_URL (e.g. redis://127.0.0.1:6379/1) or REDIS_URL names one, as in
+# production, where every worker must share it; else this process's memory (development: one process).
+CACHES = {"default": env.cache_url("CACHE_URL", default=env.str("REDIS_URL", default="") or "locmemcache://")}
+# Anonymous shopper pages and public catalog API answers are cached this many seconds at most (0: never).
+# Every catalog write bumps the catalog version, which retires them at once; this bounds the age of what a
+# write that sends no signal changed (stock decremented by a queryset update, a bulk load).
+CATALOG_PAGE_CACHE_SECONDS = env.int("CATALOG_PAGE_CACHE_SECONDS", default=60)
+CATALOG_PAGE_CACHE_ALIAS = env.str("CATALOG_PAGE_CACHE_ALIAS", default="default")

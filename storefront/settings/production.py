@@ -1,11 +1,11 @@
 """Production: secure defaults that pass `manage.py check --deploy`; every secret from the environment."""
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import LEGACY_API_HOSTS, LEGACY_HOSTS, env
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+ALLOWED_HOSTS = [*env.list("ALLOWED_HOSTS"), *LEGACY_HOSTS, *LEGACY_API_HOSTS]  # the po.co hosts are redirected
 # Origins (https://store.example.com) allowed to POST when a proxy or another host name fronts the store.
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

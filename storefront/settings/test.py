@@ -25,3 +25,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Static files from the apps' folders, without a collectstatic run first.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Tests see every page rendered (and its context); tests/catalog/test_page_cache.py turns the cache on.
+CATALOG_PAGE_CACHE_SECONDS = 0

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -35,6 +37,18 @@ def test_account_page_shows_profile_and_address_book_in_constant_queries(client,
     AddressFactory.create_batch(4, user=shopper)
     many, _ = count_queries()
     assert many == few
+
+
+def test_account_nav_leads_to_every_section_of_the_account(client, shopper):
+    nav = re.search(r'<nav class="account-nav".*?</nav>', client.get(reverse("accounts:account")).content.decode(),
+                    re.S).group()
+    links = dict((text, href) for href, text in re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav))
+    assert links == {
+        "Overview": reverse("accounts:account"), "Profile": reverse("accounts:profile"),
+        "Address book": reverse("accounts:addresses"), "My orders": reverse("orders:list"),
+        "Password": reverse("accounts:password_change"), "Mi Points": reverse("loyalty:points"),
+        "Coupons": reverse("loyalty:coupons"), "My support cases": reverse("aftersales_portal:list"),
+    }
 
 
 def test_profile_edit_saves_and_speaks_the_new_language(client, shopper, stores):

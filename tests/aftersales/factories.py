@@ -18,7 +18,6 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n%%EOF\n"
 class CaseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Case
-        skip_postgeneration_save = True
 
     number = factory.Sequence(lambda n: f"MS-2026-{900000 + n:06d}")
     customer = factory.SubFactory(UserFactory)
@@ -33,13 +32,15 @@ class CaseFactory(factory.django.DjangoModelFactory):
     closed_at = factory.LazyAttribute(lambda o: o.updated_at if o.status == "closed" else None)
     resolved_at = factory.LazyAttribute(lambda o: o.updated_at if o.status in ("resolved", "closed") else None)
 
-    @factory.post_generation
-    def clock(case, create, extracted, **kwargs):
-        """Sets the deadlines from the service levels, as `case_open` does."""
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Sets the deadlines from the service levels before the insert, as `case_open` does (a case has a
+        deadline exactly while it is active: a database constraint), and records the opening."""
+        case = model_class(*args, **kwargs)
         case_deadlines_set(case, targets=service_level_targets())
-        if create:
-            case.save()
-            StatusChange.objects.create(case=case, from_status="", to_status="open", at=case.opened_at)
+        case.save()
+        StatusChange.objects.create(case=case, from_status="", to_status="open", at=case.opened_at)
+        return case
 
 
 class CarriedOverCaseFactory(CaseFactory):

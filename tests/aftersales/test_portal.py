@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from django.urls import reverse
@@ -17,6 +18,21 @@ def test_a_customer_lists_their_new_and_carried_over_cases_only(client, customer
     with django_assert_max_num_queries(4):
         page = client.get(reverse("aftersales_portal:list")).content.decode()
     assert all(case.number in page for case in mine) and theirs.number not in page
+
+
+def test_the_portal_marks_carried_over_cases_and_sits_in_the_account_nav(client, customer):
+    carried_over = CarriedOverCaseFactory(customer=customer, number="PS-2024-004512")
+    new = CaseFactory(customer=customer)
+    client.force_login(customer)
+    listing = client.get(reverse("aftersales_portal:list")).content.decode()
+    row_of = {case.number: re.search(rf"<tr><td><a [^>]*>{case.number}</a>.*?</tr>", listing, re.S).group()
+              for case in (carried_over, new)}
+    assert "Carried over from po.co" in row_of[carried_over.number]
+    assert "Carried over from po.co" not in row_of[new.number]
+    detail = client.get(reverse("aftersales_portal:detail", args=[carried_over.number])).content.decode()
+    assert "Carried over from po.co" in detail
+    for page in (listing, detail):
+        assert f'<a href="{reverse("aftersales_portal:list")}" aria-current="page">My support cases</a>' in page
 
 
 def test_the_thread_hides_internal_notes(client, customer, poco_agent):
@@ -65,7 +81,7 @@ def test_a_customer_replies_closes_and_reopens_within_the_period(client, custome
     client.post(reverse("aftersales_portal:reopen", args=[case.number]))
     case.refresh_from_db()
     assert case.status == "open"
-    Case.objects.filter(pk=case.pk).update(status="closed", closed_at=timezone.now() - timedelta(days=90))
+    Case.objects.filter(pk=case.pk).update(status="closed", closed_at=timezone.now() - timedelta(days=90), due_at=None)
     response = client.post(reverse("aftersales_portal:reopen", args=[case.number]), follow=True)
     assert "can no longer be reopened" in response.content.decode()
 

@@ -8,7 +8,7 @@ from aftersales.scope import agent_scope
 from aftersales.selectors import BadCursor, QueueFilters, case_queue, queue_counts, queue_page
 from tests.factories import OrderFactory, UserFactory
 
-from .factories import CarriedOverCaseFactory, CaseFactory
+from .factories import CarriedOverCaseFactory, CaseFactory, make_agent
 
 
 def numbers(cases):
@@ -83,14 +83,33 @@ def test_a_forged_cursor_is_refused_clearly(scope):
         queue_page(Case.objects.all(), cursor="bm9wZQ")
 
 
-def test_facet_counts_take_four_queries_and_ignore_their_own_filter(scope, django_assert_num_queries):
+def test_facet_counts_take_one_query_and_ignore_their_own_filter(scope, django_assert_num_queries):
     CaseFactory(status="in_repair", kind="warranty")
     CaseFactory(priority="urgent")
     CaseFactory(status="closed")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(1):
         counts = queue_counts(scope=scope, filters=QueueFilters(status="in_repair"), now=timezone.now())
     assert counts["status"] == {"open": 1, "in_progress": 0, "awaiting_customer": 0, "in_repair": 1, "resolved": 0,
                                 "closed": 1}
     assert counts["kind"] == {"repair": 0, "return": 0, "refund": 0, "warranty": 1, "inquiry": 0}
     assert counts["priority"]["normal"] == 1 and counts["priority"]["urgent"] == 0
     assert counts["total"] == {"all": 1, "breached": 0, "unassigned": 1}
+
+
+def test_facet_counts_stop_at_the_limit(scope, settings):
+    settings.AFTERSALES_QUEUE_COUNT_LIMIT = 2
+    CaseFactory.create_batch(3, kind="warranty")
+    CaseFactory(kind="refund")
+    counts = queue_counts(scope=scope, filters=QueueFilters(active_only=True), now=timezone.now())
+    assert counts["limit"] == 2
+    assert counts["kind"]["warranty"] == 2 and counts["kind"]["refund"] == 1
+    assert counts["total"]["all"] == 2 and counts["status"]["open"] == 2
+
+
+def test_facet_counts_of_an_agent_without_brands_are_zero(reference_data, django_assert_num_queries):
+    empty = agent_scope(make_agent(email="new.agent@mi.com"))
+    CaseFactory()
+    with django_assert_num_queries(1):
+        counts = queue_counts(scope=empty, filters=QueueFilters(), now=timezone.now())
+    assert counts["total"] == {"all": 0, "breached": 0, "unassigned": 0}
+    assert set(counts["status"].values()) == {0}

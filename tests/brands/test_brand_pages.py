@@ -159,6 +159,27 @@ def test_header_has_search_box_brand_nav_and_account_area(client, stores):
     assert 'aria-label="Brands"' in html and 'aria-label="Your account"' in html
 
 
+def test_header_links_the_cart_of_the_current_store_and_only_inside_a_store(client, stores):
+    uk = client.get("/uk/").content.decode()
+    assert f'<a class="cart-link" href="{reverse("cart:detail", args=["uk"])}">Cart</a>' in uk
+    cart = client.get(reverse("cart:detail", args=["uk"])).content.decode()
+    assert f'href="{reverse("cart:detail", args=["uk"])}" aria-current="page">Cart</a>' in cart
+    french = client.get("/fr/").content.decode()
+    assert f'<a class="cart-link" href="{reverse("cart:detail", args=["fr"])}">Panier</a>' in french
+    outside_a_store = client.get(reverse("accounts:login")).content.decode()
+    assert 'class="cart-link"' not in outside_a_store
+
+
+def test_header_links_my_support_cases_for_signed_in_shoppers_only(client, stores):
+    from tests.factories import UserFactory
+
+    cases = f'href="{reverse("aftersales_portal:list")}"'
+    assert cases not in client.get("/uk/").content.decode()
+    client.force_login(UserFactory())
+    assert f"<a {cases}>My support cases</a>" in client.get("/uk/").content.decode()
+    assert f"<a {cases}>Mes dossiers SAV</a>" in client.get("/fr/").content.decode()
+
+
 def test_search_url_is_not_taken_for_a_brand_nor_p_for_a_category(client, stores, brands):
     product = make_product(stores, brand=brands["poco"], name="POCO F6")
     assert client.get("/uk/search/").resolver_match.url_name == "search"

@@ -1,63 +1,26 @@
 """A shopper's journey in a real headless Chromium (Debian's package) driven by Playwright's sync API.
 
-The app is served by pytest-django's `live_server`. Playwright's sync API runs an event loop in the test's
-thread, so Django's async-safety check would refuse the ORM calls the test makes to set up its data;
-the `browser` fixture allows them for these tests only (DJANGO_ALLOW_ASYNC_UNSAFE, read by Django at each
-call). No network is used: Chromium resolves no host name but 127.0.0.1, and the redirect to poco.in is checked
-through `page.route`, never loaded.
+The app is served by pytest-django's `live_server`; the browser fixtures are in conftest.py. No network is
+used: Chromium resolves no host name but 127.0.0.1, and the redirect to poco.in is checked through
+`page.route`, never loaded.
 
 Screenshots go to the test's tmp dir (`--basetemp` to keep them).
 """
 
-import os
 import re
-import shutil
 from decimal import Decimal
 
 import pytest
 
 from tests.factories import CategoryFactory, PriceFactory, ProductFactory, StockFactory, VariantFactory
 
+from .chromium import BROWSER_TEST
+
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (a dev dependency)")
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 # Every host name but the live server's address is unresolvable: nothing leaves the machine.
-                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 POCO_INDIA = "https://www.poco.in/"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)"),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def site(live_server):
-    """The live server's base URL by address: Chromium resolves `localhost` through its own resolver,
-    which fails when requests are intercepted; 127.0.0.1 needs no resolving."""
-    return live_server.url.replace("://localhost:", "://127.0.0.1:")
+pytestmark = BROWSER_TEST
 
 
 def priced_product(stores, brand, name, category, colour, prices):

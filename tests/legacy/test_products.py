@@ -65,7 +65,8 @@ def test_a_no_op_re_run_copies_no_file(bundle_of, run_import):
 def test_legacy_urls_are_kept_for_the_redirect_table(bundle_of, run_import):
     run_import(bundle_of(product("P1", legacy_urls=["https://www.po.co/uk/product/p1/", "https://www.po.co/fr/p/p1"])))
     target = Product.objects.get().pk
-    assert sorted(LegacyRedirect.objects.values_list("source_url", "store_code", "target_pk")) == [
+    assert sorted(LegacyRedirect.objects.filter(entity="products").values_list(
+        "source_url", "store_code", "target_pk")) == [
         ("https://www.po.co/fr/p/p1", "fr", target), ("https://www.po.co/uk/product/p1/", "uk", target)]
 
 

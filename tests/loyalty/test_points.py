@@ -126,7 +126,7 @@ def test_expiry_writes_an_expire_entry_for_each_lot_past_its_expiry_and_only_tho
 def test_the_periodic_task_and_the_command_run_the_expiry(settings):
     user = UserFactory()
     earn(user, 10, days_left=-1)
-    assert expire_points_task.delay().get() == 1
+    assert expire_points_task.delay().get() == {"holds_released": 0, "lots_expired": 1}
     earn(user, 7, days_left=-1)
     call_command("expire_points")
     assert points_ledger_sum(user=user) == 0

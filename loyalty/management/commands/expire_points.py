@@ -1,13 +1,18 @@
-"""`manage.py expire_points`: expires the Mi Points lots whose expiry has passed (what beat runs hourly)."""
+"""`manage.py expire_points`: what beat runs hourly — releases abandoned points holds, expires due lots."""
 
 from django.core.management.base import BaseCommand
 
 from loyalty.services.points import points_expire_due
+from loyalty.services.points_holds import points_holds_release_abandoned
 
 
 class Command(BaseCommand):
-    help = "Expire Mi Points lots past their expiry, writing an expire entry in the ledger for each."
+    help = (
+        "Release Mi Points holds left open past their expiry and grace, then expire the lots past their "
+        "expiry, writing an expire entry in the ledger for each."
+    )
 
     def handle(self, *args, **options):
-        count = points_expire_due()
-        self.stdout.write(f"Expired {count} points lot(s).")
+        holds = points_holds_release_abandoned()
+        lots = points_expire_due()
+        self.stdout.write(f"Released {holds} abandoned points hold(s); expired {lots} points lot(s).")

@@ -1,15 +1,23 @@
-"""The catalog under /api/v1/ (names in the `api` namespace)."""
+"""The catalog under /api/v1/ (names in the `api` namespace), public and served from the catalog page cache
+(storefront/catalog/cache.py)."""
 
 from django.urls import path
 
+from storefront.catalog.cache import cached_public_get
+
 from . import views
+
+
+def cached(view_class):
+    return cached_public_get(view_class.as_view())
+
 
 PRODUCT = "stores/<slug:code>/products/<slug:brand>/<slug:slug>/"
 
 urlpatterns = [
-    path("categories/", views.CategoryList.as_view(), name="category-list"),
-    path("categories/<path:path>/", views.CategoryDetail.as_view(), name="category-detail"),
-    path("stores/<slug:code>/products/", views.StoreProductList.as_view(), name="store-product-list"),
-    path(PRODUCT, views.StoreProductDetail.as_view(), name="store-product-detail"),
-    path(f"{PRODUCT}reviews/", views.StoreProductReviewList.as_view(), name="store-product-review-list"),
+    path("categories/", cached(views.CategoryList), name="category-list"),
+    path("categories/<path:path>/", cached(views.CategoryDetail), name="category-detail"),
+    path("stores/<slug:code>/products/", cached(views.StoreProductList), name="store-product-list"),
+    path(PRODUCT, cached(views.StoreProductDetail), name="store-product-detail"),
+    path(f"{PRODUCT}reviews/", cached(views.StoreProductReviewList), name="store-product-review-list"),
 ]

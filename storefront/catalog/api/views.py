@@ -10,9 +10,11 @@ from rest_framework.exceptions import NotFound
 from brands.api.lookups import active_store_or_404, served_brand_or_404
 from brands.api.views import STORE_CODE
 from storefront.api.errors import error_responses
+from storefront.api.pagination import PageNumberPagination
 from storefront.api.views import SLUG_TYPE, PublicReadOnlyMixin
 from storefront.catalog.models import Category, Product, Review
 from storefront.catalog.selectors import (
+    PageFiguresPaginator,
     ProductQuery,
     category_by_path,
     category_tree,
@@ -90,6 +92,13 @@ class StoreScopedMixin:
         return {**super().get_serializer_context(), "store": getattr(self, "store", None)}
 
 
+class ListingPagination(PageNumberPagination):
+    """The API's paging, where only the rows of the page get their price, stock and rating subqueries (as on
+    the shopper pages): the count and the page's ids are read from the bare listing."""
+
+    django_paginator_class = PageFiguresPaginator
+
+
 @extend_schema_view(
     get=extend_schema(
         summary="Products a store lists, filtered, sorted and paged",
@@ -101,6 +110,7 @@ class StoreScopedMixin:
 class StoreProductList(PublicReadOnlyMixin, StoreScopedMixin, generics.ListAPIView):
     queryset = Product.objects.none()  # names the model for the FilterSet and the schema; see `listing`
     serializer_class = ProductSerializer
+    pagination_class = ListingPagination
     filter_backends = [ProductQueryBackend]
     filterset_class = ProductFilter
 

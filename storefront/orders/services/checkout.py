@@ -77,8 +77,10 @@ def _priced_cart(cart: Cart) -> list[pricing.PricedLine]:
     return [selectors.priced_line(line) for line in lines]
 
 
-def _points_port(*, store, user, requested: int, programme: LoyaltyProgramme, hold_reference: str | None):
-    """The points adjustment: checks the balance; holds the points when `hold_reference` is given."""
+def _points_port(*, store, user, requested: int, programme: LoyaltyProgramme, hold_reference: str | None,
+                 hold_until: datetime | None = None):
+    """The points adjustment: checks the balance; holds the points (until `hold_until`) when
+    `hold_reference` is given."""
     if requested < 0:
         raise CheckoutRefused(_("The number of points cannot be negative."), code="invalid_points")
     if requested == 0:
@@ -100,7 +102,8 @@ def _points_port(*, store, user, requested: int, programme: LoyaltyProgramme, ho
         adjustment = pricing.points_to_use(store, requested=requested, most=most)
         if hold_reference is None or adjustment.points == 0:
             return adjustment
-        hold = programme.points_hold(user=user, points=adjustment.points, reference=hold_reference)
+        hold = programme.points_hold(user=user, points=adjustment.points, reference=hold_reference,
+                                     expires_at=hold_until)
         return pricing.PointsAdjustment(points=adjustment.points, amount=adjustment.amount, hold=hold)
 
     return adjust
@@ -184,15 +187,16 @@ def checkout_reserve(*, cart: Cart, user, details: CheckoutDetails, programme: L
     lines = _priced_cart(cart)
     _take_stock(store=store, lines=lines)
     reference = uuid.uuid4()
+    expires_at = now + timedelta(minutes=settings.ORDERS_CHECKOUT_HOLD_MINUTES)
     amounts = pricing.order_amounts(
         store=store, lines=lines,
         coupon=_coupon_port(store=store, user=user, code=details.coupon_code, programme=programme, hold=True),
         points=_points_port(store=store, user=user, requested=details.points, programme=programme,
-                            hold_reference=str(reference)),
+                            hold_reference=str(reference), hold_until=expires_at),
     )
     checkout = Checkout.objects.create(
         reference=reference, store=store, user=user, cart=cart, email=email, language=details.language,
-        expires_at=now + timedelta(minutes=settings.ORDERS_CHECKOUT_HOLD_MINUTES), currency=amounts.currency,
+        expires_at=expires_at, currency=amounts.currency,
         subtotal=amounts.subtotal, discount=amounts.discount, shipping=amounts.shipping, points=amounts.points,
         points_amount=amounts.points_amount, tax=amounts.tax, tax_included=amounts.tax_included,
         total=amounts.total, coupon_code=amounts.coupon.code, coupon_hold=amounts.coupon.hold,
@@ -224,8 +228,7 @@ def checkout_release(*, checkout: Checkout, reason: str, programme: LoyaltyProgr
     if checkout.coupon_hold:
         programme.coupon_release(hold=checkout.coupon_hold)
     if checkout.points_hold:
-        programme.points_release(hold=checkout.points_hold, user=checkout.user, points=checkout.points,
-                                 reference=str(checkout.reference))
+        programme.points_release(hold=checkout.points_hold)
     checkout.status = Checkout.Status.RELEASED
     return True
 
@@ -278,8 +281,10 @@ def checkout_complete(*, checkout: Checkout, payment: PaymentResult, programme: 
     current.save(update_fields=["status", "order", "ended_at"])
     if current.coupon_hold:
         programme.coupon_confirm(hold=current.coupon_hold, order=order)
-    if current.points_hold:
-        programme.points_confirm(hold=current.points_hold, order=order)
+    if current.points_hold and not programme.points_confirm(hold=current.points_hold, order=order):
+        raise CheckoutLapsed(  # the loyalty programme gave the points back long after the checkout's expiry
+            _("Your checkout was held too long and has been released."), code="checkout_released"
+        )
     if current.user is not None:
         earned = pricing.points_earned(store, order.total)
         if earned:
@@ -317,6 +322,8 @@ def checkout_pay(*, checkout: Checkout, card: Card, provider: PaymentProvider | 
     try:
         return checkout_complete(checkout=checkout, payment=payment, programme=programme)
     except CheckoutLapsed:
+        # The sweep may not have released it (the loyalty programme let its points hold go first).
+        checkout_release(checkout=checkout, reason="hold lapsed", programme=programme)
         provider.refund(payment_reference=payment.reference, amount=checkout.total, currency=checkout.currency)
         raise CheckoutLapsed(
             _("Your checkout was held too long and has been released; your payment was refunded. "
