@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 URL := http://$(HOST):$(PORT)
 
-.PHONY: install run test lint migrate seed messages fuzz clean bench loadtest
+.PHONY: install run test lint migrate seed messages fuzz clean bench bench-import loadtest
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
@@ -57,6 +57,12 @@ bench: install
 .PHONY: bench-cases
 bench-cases: install
 	$(BIN)/python benchmarks/cases.py $(BENCH_CASES_ARGS)
+
+# The legacy import on PostgreSQL against COPY of the same rows, re-run, memory at two sizes (docs/benchmarks.md).
+BENCH_IMPORT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/import_bench
+.PHONY: bench-import
+bench-import: install
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_IMPORT_DATABASE_URL)} $(BIN)/python benchmarks/legacy_import.py $(BENCH_IMPORT_ARGS)
 
 # A bounded mix of pages, API calls and malformed requests under gunicorn; fails on any 5xx.
 loadtest: install

@@ -32,7 +32,7 @@ def check_database_url() -> None:
         )
 
 
-def _create_postgres_database_if_missing() -> None:
+def create_postgres_database_if_missing() -> None:
     import psycopg2
     from django.conf import settings
 
@@ -65,7 +65,7 @@ def bench_database_prepare(*, products: int, rebuild: bool = False) -> int:
     if is_sqlite:
         BENCH_DIR.mkdir(parents=True, exist_ok=True)
     else:
-        _create_postgres_database_if_missing()
+        create_postgres_database_if_missing()
     call_command("migrate", verbosity=0, interactive=False)
     existing = generated_product_count()
     if rebuild or existing > products:

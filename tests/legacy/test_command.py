@@ -32,3 +32,12 @@ def test_without_a_terminal_progress_goes_to_periodic_log_lines_and_a_summary_ta
     assert [line.split()[0] for line in table if "(not loaded)" in line] == [
         entity for entity in ENTITIES if entity not in registered_loaders()]
     assert json.loads((tmp_path / "r.json").read_text())["entities"]["customers"]["created"] == 5
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_the_operator_is_warned_when_debug_would_keep_every_query_in_memory(tmp_path, reference_data, settings, debug):
+    settings.DEBUG = debug
+    bundle = write_bundle(tmp_path / "b", {"customers": [customer("C1")]})
+    err = io.StringIO()
+    call_command("import_legacy", str(bundle), stdout=io.StringIO(), stderr=err)
+    assert ("DEBUG is on" in err.getvalue()) is debug

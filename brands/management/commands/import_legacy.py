@@ -6,6 +6,7 @@ Exit status: 0 everything in, 1 something quarantined or conflicted, 2 refused (
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from brands.legacy.engine import ImportRefused, Options, import_bundle, parse_cutover
@@ -29,6 +30,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["workers"] is not None and options["workers"] < 1:
             raise CommandError("--workers must be at least 1", returncode=2)
+        if settings.DEBUG:
+            self.stderr.write("DEBUG is on: Django keeps the SQL of the last 9,000 queries in memory, hundreds of "
+                              "MB on a large bundle (docs/benchmarks.md); import with DEBUG=False.")
         try:
             result = import_bundle(Options(
                 bundle=options["bundle"],
