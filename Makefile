@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 URL := http://$(HOST):$(PORT)
 
-.PHONY: install run test lint migrate seed messages fuzz clean bench loadtest
+.PHONY: install run test lint migrate seed messages fuzz clean bench loadtest bench-checkout
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
@@ -54,6 +54,12 @@ bench: install
 # A bounded mix of pages, API calls and malformed requests under gunicorn; fails on any 5xx.
 loadtest: install
 	$(BIN)/python benchmarks/loadtest.py $(LOADTEST_ARGS)
+
+# Checkouts per second on PostgreSQL under 1, 4 and 16 clients, refusal shares, invariants; then the points and
+# coupons import throughput (docs/benchmarks.md, "Checkout"). The database's name must contain "bench".
+CHECKOUT_BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/checkout_bench
+bench-checkout: install
+	DATABASE_URL=$${DATABASE_URL:-$(CHECKOUT_BENCH_DATABASE_URL)} $(BIN)/python benchmarks/checkout.py $(BENCH_CHECKOUT_ARGS)
 
 # Schemathesis against our own OpenAPI schema, on a throwaway seeded store served on 127.0.0.1.
 fuzz: install
