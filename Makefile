@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 URL := http://$(HOST):$(PORT)
 
-.PHONY: install run test lint migrate seed messages fuzz clean bench bench-import loadtest
+.PHONY: install run test lint migrate seed messages fuzz clean bench bench-cases bench-import bench-checkout loadtest
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
@@ -54,19 +54,23 @@ bench: install
 	$(BIN)/python benchmarks/pages.py $(BENCH_ARGS)
 
 # The support queue (each filter), a case and the queue API at 2,000 and 200,000 generated cases, in-process.
-.PHONY: bench-cases
 bench-cases: install
 	$(BIN)/python benchmarks/cases.py $(BENCH_CASES_ARGS)
 
 # The legacy import on PostgreSQL against COPY of the same rows, re-run, memory at two sizes (docs/benchmarks.md).
 BENCH_IMPORT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/import_bench
-.PHONY: bench-import
 bench-import: install
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_IMPORT_DATABASE_URL)} $(BIN)/python benchmarks/legacy_import.py $(BENCH_IMPORT_ARGS)
 
 # A bounded mix of pages, API calls and malformed requests under gunicorn; fails on any 5xx.
 loadtest: install
 	$(BIN)/python benchmarks/loadtest.py $(LOADTEST_ARGS)
+
+# Checkouts per second on PostgreSQL under 1, 4 and 16 clients, refusal shares, invariants; then the points and
+# coupons import throughput (docs/benchmarks.md, "Checkout"). The database's name must contain "bench".
+CHECKOUT_BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/checkout_bench
+bench-checkout: install
+	DATABASE_URL=$${DATABASE_URL:-$(CHECKOUT_BENCH_DATABASE_URL)} $(BIN)/python benchmarks/checkout.py $(BENCH_CHECKOUT_ARGS)
 
 # Schemathesis against our own OpenAPI schema, on a throwaway seeded store served on 127.0.0.1.
 fuzz: install

@@ -42,10 +42,11 @@ def _wait_until_up(port: int, process: subprocess.Popen, timeout: float) -> None
 
 
 @contextlib.contextmanager
-def gunicorn_server(*, workers: int, settings: str = "benchmarks.settings"):
+def gunicorn_server(*, workers: int, settings: str = "benchmarks.settings", startup_timeout: float = 60):
     """Starts gunicorn (sync workers) on a free port of 127.0.0.1 and yields the port; stops it on exit.
 
-    Its log goes to var/bench/gunicorn.log.
+    Its log goes to var/bench/gunicorn.log. `startup_timeout`: seconds to wait for the first answer (many
+    workers booting on a loaded machine need more than the default).
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
@@ -57,7 +58,7 @@ def gunicorn_server(*, workers: int, settings: str = "benchmarks.settings"):
                "--error-logfile", str(BENCH_DIR / "gunicorn.log")]
     process = subprocess.Popen(command, env=env, cwd=BENCH_DIR.parent.parent)
     try:
-        _wait_until_up(port, process, timeout=60)
+        _wait_until_up(port, process, timeout=startup_timeout)
         yield port
     finally:
         process.send_signal(signal.SIGTERM)
