@@ -19,7 +19,9 @@ from brands.legacy.models import Checkpoint, ChunkCheckpoint, ImportRun
 APPS = ("accounts", "catalog", "legacy", "loyalty", "aftersales")
 RUN_MODELS = (ImportRun, Checkpoint, ChunkCheckpoint)
 # Target table of the legacy map's (and the redirects') `target_pk`, per entity.
-TARGETS = {"customers": "accounts.User", "products": "catalog.Product", "points": "loyalty.LegacyPointsMigration",
+TARGETS = {"customers": "accounts.User", "products": "catalog.Product", "orders": "orders.Order",
+           "brands": "brands.Brand", "categories": "catalog.Category",
+           "shipments": "orders.Shipment", "reviews": "catalog.Review", "points": "loyalty.LegacyPointsMigration",
            "coupons": "loyalty.LegacyCoupon", "tickets": "aftersales.Case"}
 # (model label, field) -> what is compared instead of the value: random by design (salted passwords, new
 # coupon codes, stored file names), or digests over primary keys (the loyalty services fingerprint a record
