@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import msgspec
+from django.db import models
 from django.utils.module_loading import autodiscover_modules
 
 from .schemas import Record
@@ -177,3 +178,44 @@ def registered_loaders() -> dict[str, type[Loader]]:
 def state_digest(*values) -> str:
     """The state hash of a row from the values that make its store-editable state (any msgspec-encodable)."""
     return hashlib.sha256(msgspec.json.encode(values, order="sorted")).hexdigest()
+
+
+@dataclass
+class RowsWritten:
+    """What `rows_write` wrote: the batch's new and rewritten rows by legacy id, primary keys set."""
+
+    created: dict[str, models.Model]
+    updated: dict[str, models.Model]
+
+    @property
+    def rows(self) -> dict[str, models.Model]:
+        return {**self.created, **self.updated}
+
+    def outcomes(self) -> dict[str, Loaded]:
+        outcomes = {legacy_id: Loaded(CREATED, row.pk, target_created=True) for legacy_id, row in self.created.items()}
+        outcomes.update({legacy_id: Loaded(UPDATED, row.pk) for legacy_id, row in self.updated.items()})
+        return outcomes
+
+
+def rows_write(model: type[models.Model], fields_of: Iterable[tuple[Item, dict]], *, update_fields: list[str],
+               children: Iterable[tuple[type[models.Model], str]] = ()) -> RowsWritten:
+    """Writes one row per record, set-wise: a new record's row is created, a re-imported one's previous row
+    rewritten in place; the child rows (`children`: (model, foreign key name)) of rewritten rows are deleted,
+    so the caller writes every row's children afresh. A fixed number of queries whatever the batch size."""
+    fields_of = list(fields_of)
+    existing = model.objects.in_bulk([item.previous.target_pk for item, _ in fields_of if item.previous])
+    created: dict[str, models.Model] = {}
+    updated: dict[str, models.Model] = {}
+    for item, fields in fields_of:
+        if item.previous is None:
+            created[item.legacy_id] = model(**fields)
+            continue
+        row = existing[item.previous.target_pk]
+        for name, value in fields.items():
+            setattr(row, name, value)
+        updated[item.legacy_id] = row
+    model.objects.bulk_create(created.values(), batch_size=500)
+    model.objects.bulk_update(updated.values(), update_fields, batch_size=500)
+    for child, foreign_key in children:
+        child.objects.filter(**{f"{foreign_key}__in": [row.pk for row in updated.values()]}).delete()
+    return RowsWritten(created, updated)

@@ -42,6 +42,7 @@ from brands.legacy.loaders import (
     Loader,
     SetAside,
     register,
+    rows_write,
     state_digest,
 )
 from brands.legacy.models import LegacyRedirect
@@ -315,37 +316,25 @@ class ReviewsLoader(Loader):
     def load(self, items: list[Item]) -> BatchResult:
         products = self.context.resolution.of("products")
         customers = self.context.resolution.of("customers")
-        existing = Review.objects.in_bulk([item.previous.target_pk for item in items if item.previous])
-        new: dict[str, Review] = {}
-        changed: dict[str, Review] = {}
+        fields_of = []
         for item in items:
             record = item.record
             customer = customers.get(record.customer_legacy_id) if record.customer_legacy_id else None
-            fields = dict(
+            fields_of.append((item, dict(
                 product_id=products.get(record.product_legacy_id).target_pk,
                 user_id=customer.target_pk if customer is not None and customer.state == RESOLVED_IMPORTED else None,
                 author_name=record.author_name, rating=record.rating, title=record.title, body=record.body,
                 language=record.language, status=record.status, verified_purchase=record.verified_purchase,
                 created_at=record.created_at,
-            )
-            if item.previous is None:
-                new[item.legacy_id] = Review(**fields)
-            else:
-                review = existing[item.previous.target_pk]
-                for name, value in fields.items():
-                    setattr(review, name, value)
-                changed[item.legacy_id] = review
-        Review.objects.bulk_create(new.values(), batch_size=500)
-        Review.objects.bulk_update(changed.values(), REVIEW_FIELDS, batch_size=500)
-        ReviewReply.objects.filter(review__in=[review.pk for review in changed.values()]).delete()
-        reviews = {**new, **changed}
+            )))
+        written = rows_write(Review, fields_of, update_fields=REVIEW_FIELDS, children=[(ReviewReply, "review")])
+        reviews = written.rows
         ReviewReply.objects.bulk_create([
             ReviewReply(review=reviews[item.legacy_id], author_name=reply.author_name, body=reply.body,
                         created_at=reply.created_at)
             for item in items for reply in item.record.replies
         ], batch_size=1000)
-        outcomes = {legacy_id: Loaded(CREATED, review.pk, target_created=True) for legacy_id, review in new.items()}
-        outcomes.update({legacy_id: Loaded(UPDATED, review.pk) for legacy_id, review in changed.items()})
+        outcomes = written.outcomes()
         catalog_version_bump()  # bulk writes send no signal: cached pages show the batch once it commits
         return BatchResult(outcomes)
 

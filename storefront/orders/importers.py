@@ -41,15 +41,14 @@ from brands.legacy.entities import PORTAL_CURRENCY
 from brands.legacy.limits import too_long
 from brands.legacy.loaders import (
     CONFLICT,
-    CREATED,
     QUARANTINED,
-    UPDATED,
     BatchResult,
     Item,
     Loaded,
     Loader,
     SetAside,
     register,
+    rows_write,
     state_digest,
 )
 from brands.legacy.resolution import EXCLUDED as RESOLVED_EXCLUDED
@@ -162,9 +161,7 @@ class OrdersLoader(Loader):
         owners = self._owners(items)
         taken = dict(Order.objects.filter(number__in=[item.record.number for item in items])
                      .values_list("number", "pk"))
-        existing = Order.objects.in_bulk([item.previous.target_pk for item in items if item.previous])
-        new: dict[str, Order] = {}
-        changed: dict[str, Order] = {}
+        fields_of = []
         for item in items:
             record = item.record
             own_pk = item.previous.target_pk if item.previous else None
@@ -175,24 +172,11 @@ class OrdersLoader(Loader):
                 continue
             taken[record.number] = own_pk or -1  # a second record of the batch with this number conflicts
             user_id, email, erased = owners[item.legacy_id]
-            fields = self._fields(record, user_id, email, erased)
-            if item.previous is None:
-                new[item.legacy_id] = Order(**fields)
-            else:
-                order = existing[own_pk]
-                for name, value in fields.items():
-                    setattr(order, name, value)
-                changed[item.legacy_id] = order
-        Order.objects.bulk_create(new.values(), batch_size=500)
-        Order.objects.bulk_update(changed.values(), ORDER_FIELDS, batch_size=500)
-        OrderLine.objects.filter(order__in=[order.pk for order in changed.values()]).delete()
-        orders = {**new, **changed}
-        records = {item.legacy_id: item.record for item in items if item.legacy_id in orders}
-        self._write_lines(records, orders)
-        for legacy_id, order in new.items():
-            outcomes[legacy_id] = Loaded(CREATED, order.pk, target_created=True)
-        for legacy_id, order in changed.items():
-            outcomes[legacy_id] = Loaded(UPDATED, order.pk)
+            fields_of.append((item, self._fields(record, user_id, email, erased)))
+        written = rows_write(Order, fields_of, update_fields=ORDER_FIELDS, children=[(OrderLine, "order")])
+        orders = written.rows
+        self._write_lines({item.legacy_id: item.record for item, _ in fields_of}, orders)
+        outcomes.update(written.outcomes())
         return BatchResult(outcomes)
 
     def _owners(self, items: list[Item]) -> dict[str, tuple[int | None, str, bool]]:
@@ -295,34 +279,21 @@ class ShipmentsLoader(Loader):
         anonymous = set(Order.objects.filter(
             pk__in=set(order_of.values()), source=Order.Source.POCO, shipping_address__isnull=True,
         ).values_list("pk", flat=True))
-        existing = Shipment.objects.in_bulk([item.previous.target_pk for item in items if item.previous])
-        new: dict[str, Shipment] = {}
-        changed: dict[str, Shipment] = {}
-        for item in items:
-            record = item.record
-            fields = dict(order_id=order_of[item.legacy_id], carrier=record.carrier,
-                          tracking_number=record.tracking_number, status=record.status, shipped_at=record.shipped_at,
-                          delivered_at=record.delivered_at,
-                          lines=[{"sku": line.sku, "quantity": line.quantity} for line in record.lines])
-            if item.previous is None:
-                new[item.legacy_id] = Shipment(**fields)
-            else:
-                shipment = existing[item.previous.target_pk]
-                for name, value in fields.items():
-                    setattr(shipment, name, value)
-                changed[item.legacy_id] = shipment
-        Shipment.objects.bulk_create(new.values(), batch_size=500)
-        Shipment.objects.bulk_update(changed.values(), SHIPMENT_FIELDS, batch_size=500)
-        TrackingEvent.objects.filter(shipment__in=[shipment.pk for shipment in changed.values()]).delete()
-        shipments = {**new, **changed}
+        written = rows_write(Shipment, (
+            (item, dict(order_id=order_of[item.legacy_id], carrier=item.record.carrier,
+                        tracking_number=item.record.tracking_number, status=item.record.status,
+                        shipped_at=item.record.shipped_at, delivered_at=item.record.delivered_at,
+                        lines=[{"sku": line.sku, "quantity": line.quantity} for line in item.record.lines]))
+            for item in items
+        ), update_fields=SHIPMENT_FIELDS, children=[(TrackingEvent, "shipment")])
+        shipments = written.rows
         TrackingEvent.objects.bulk_create([
             TrackingEvent(shipment=shipment, at=event.at, status=event.status,
                           location="" if shipment.order_id in anonymous else event.location,
                           description="" if shipment.order_id in anonymous else event.description)
             for item in items for shipment in [shipments[item.legacy_id]] for event in item.record.events
         ], batch_size=1000)
-        outcomes = {legacy_id: Loaded(CREATED, shipment.pk, target_created=True) for legacy_id, shipment in new.items()}
-        outcomes.update({legacy_id: Loaded(UPDATED, shipment.pk) for legacy_id, shipment in changed.items()})
+        outcomes = written.outcomes()
         return BatchResult(outcomes)
 
     def state_hashes(self, pks: Iterable[int]) -> dict[int, str]:
