@@ -3,6 +3,11 @@
 Needs a broker (CELERY_BROKER_URL, as CI sets it); without one the test is skipped, saying so. The worker
 gets its own queue, so another worker on the same broker cannot take the task, and the file-based e-mail
 backend, so the message can be read back. send_email_task needs no database.
+
+The result is read under `allow_join_result()`: this client is not inside a task, but Celery keeps "a task
+is running here" in one process-wide flag that each eager task sets and then restores. Eager tasks run by
+two threads at once (the concurrency tests' checkouts send their e-mails eagerly) can restore it in the
+wrong order and leave it set, and `get()` would then refuse to wait.
 """
 
 import os
@@ -15,6 +20,7 @@ from pathlib import Path
 import pytest
 from celery import Celery
 from celery.exceptions import TimeoutError as CeleryTimeoutError
+from celery.result import allow_join_result
 
 BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -73,7 +79,8 @@ def test_a_real_worker_sends_the_email_task_taken_from_the_broker(worker_queue, 
             kwargs={"subject": subject, "body": "It is on its way.", "to": ["oliver@example.com"]},
         )
         try:
-            sent = result.get(timeout=RESULT_TIMEOUT)
+            with allow_join_result():
+                sent = result.get(timeout=RESULT_TIMEOUT)
         except CeleryTimeoutError:
             pytest.fail(f"no result within {RESULT_TIMEOUT}s; worker log:\n{log_path.read_text()}")
     finally:
