@@ -11,19 +11,16 @@ wrong order and leave it set, and `get()` would then refuse to wait.
 """
 
 import os
-import signal
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from celery import Celery
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from celery.result import allow_join_result
 
+from benchmarks.celery_worker import celery_worker
+
 BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 RESULT_TIMEOUT = 60  # seconds, worker start-up included
 STOP_TIMEOUT = 20
 
@@ -44,29 +41,14 @@ def worker_queue(tmp_path, mail_dir):
     """Starts `celery -A storefront worker` (solo pool) on a queue of its own; stops it afterwards."""
     queue = f"test-worker-{uuid.uuid4().hex}"
     env = {
-        **os.environ,
         "DJANGO_SETTINGS_MODULE": "storefront.settings.base",
         "CELERY_BROKER_URL": BROKER_URL,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
     }
     log_path = tmp_path / "worker.log"
-    with log_path.open("w") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "storefront", "worker", "--pool=solo", "--concurrency=1",
-             "--queues", queue, "--hostname", f"{queue}@%h", "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "--loglevel=INFO"],
-            cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    try:
+    with celery_worker(queues=[queue], env=env, log_path=log_path, stop_timeout=STOP_TIMEOUT):
         yield queue, log_path
-    finally:
-        worker.send_signal(signal.SIGTERM)  # warm shutdown: finish the task at hand, then exit
-        try:
-            worker.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
 
 
 def test_a_real_worker_sends_the_email_task_taken_from_the_broker(worker_queue, mail_dir):

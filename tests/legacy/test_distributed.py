@@ -8,16 +8,13 @@ chunks in parallel on PostgreSQL when a broker is configured.
 """
 
 import os
-import signal
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from benchmarks.celery_worker import celery_worker
 from brands.legacy.distributed import PARTITION_KEYS
 from brands.legacy.generator import write_bundle as generate
 from brands.legacy.loaders import registered_loaders
@@ -29,7 +26,6 @@ from storefront.celery import app as celery_app
 from .snapshot import snapshot
 
 BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 BATCH = 40  # several batches per chunk
 
 
@@ -152,7 +148,6 @@ def worker(tmp_path):
     queue = f"test-legacy-{uuid.uuid4().hex}"
     db = connection.settings_dict
     env = {
-        **os.environ,
         "DJANGO_SETTINGS_MODULE": "storefront.settings.base",
         "CELERY_BROKER_URL": BROKER_URL,
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
@@ -162,22 +157,8 @@ def worker(tmp_path):
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
     log_path = tmp_path / "worker.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "storefront", "worker", "--pool=prefork", "--concurrency=2",
-             "--queues", queue, "--hostname", f"{queue}@%h", "--without-gossip", "--without-mingle",
-             "--without-heartbeat", "--loglevel=INFO"],
-            cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    try:
+    with celery_worker(queues=[queue], env=env, log_path=log_path, pool="prefork", concurrency=2):
         yield queue, log_path
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.mark.postgres
