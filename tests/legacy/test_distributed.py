@@ -9,6 +9,7 @@ chunks in parallel on PostgreSQL when a broker is configured.
 
 import os
 import uuid
+import zlib
 
 import pytest
 from django.db import connection, transaction
@@ -18,11 +19,14 @@ from benchmarks.celery_worker import celery_worker
 from brands.legacy.distributed import PARTITION_KEYS
 from brands.legacy.generator import write_bundle as generate
 from brands.legacy.loaders import registered_loaders
-from brands.legacy.models import ChunkCheckpoint, ImportRun
+from brands.legacy.models import ChunkCheckpoint, ImportRun, LegacyRecord
 from brands.services import reference_data_ensure
 from storefront.accounts.models import User
 from storefront.celery import app as celery_app
+from storefront.orders.models import Order
 
+from .activity import order
+from .bundles import customer, product, product_images, write_bundle
 from .snapshot import snapshot
 
 BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -124,6 +128,24 @@ def test_a_failed_run_resumes_to_a_clean_run_s_end_whatever_the_workers_of_each_
     assert ImportRun.objects.get().state == ImportRun.State.FINISHED
     assert resumed[1] == clean[1]
     assert resumed[2] == clean[2]
+
+
+@pytest.mark.django_db
+def test_two_orders_claiming_one_number_meet_in_one_chunk_so_the_first_in_the_file_gets_it(
+        tmp_path, reference_data, run_import):
+    first, later = "O1", "O4"  # split by legacy id they would fall in chunks 1 and 0: the later one first
+    assert [zlib.crc32(legacy_id.encode()) % 2 for legacy_id in (first, later)] == [1, 0]
+    bundle = write_bundle(tmp_path / "bundle", {
+        "customers": [customer("C1")], "products": [product("P1")],
+        "orders": [order(first, number="PO-UK-2024-1"), order(later, number="PO-UK-2024-1")],
+    }, attachments=product_images("P1"))
+
+    status, report = run_import(bundle, "--workers", "2")
+
+    assert ChunkCheckpoint.objects.filter(entity="orders").count() == 2
+    assert [row["legacy_id"] for row in report["conflicts"]] == [later]
+    numbered = Order.objects.get(number="PO-UK-2024-1")
+    assert LegacyRecord.objects.get(entity="orders", target_pk=numbered.pk).legacy_id == first
 
 
 @pytest.mark.django_db
