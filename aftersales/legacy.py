@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from brands.legacy.bulk import bulk_insert
 from storefront.accounts.models import normalize_email
 
 from .models import Attachment, AuthorType, Case, Message, Status, StatusChange, attachment_path
@@ -140,7 +141,7 @@ def cases_import_legacy(
         to_write.append((record, case))
         outcomes[record.legacy_id] = LegacyCaseOutcome(record.legacy_id, "updated" if state else "created", 0)
 
-    Case.objects.bulk_create(to_create)
+    bulk_insert(to_create)
     if to_update:
         fields = [f.name for f in Case._meta.concrete_fields if f.name not in ("id", "number", "legacy_id")]
         Case.objects.bulk_update(to_update, fields)
@@ -163,8 +164,8 @@ def cases_import_legacy(
             messages.append(message)
             for legacy_attachment in legacy_message.attachments:
                 pending_attachments.append((outcome, message, legacy_message.legacy_id, legacy_attachment))
-    StatusChange.objects.bulk_create(history)
-    Message.objects.bulk_create(messages)
+    bulk_insert(history)
+    bulk_insert(messages)
 
     attachments, reused = [], set()
     for outcome, message, message_legacy_id, legacy in pending_attachments:
@@ -181,7 +182,7 @@ def cases_import_legacy(
             message=message, file=name, filename=legacy.filename[:200], content_type=legacy.content_type[:100],
             size=size, sha256=legacy.sha256, created_at=message.created_at,
         ))
-    Attachment.objects.bulk_create(attachments)
+    bulk_insert(attachments)
     orphans = {name for name, _size in kept_files.values()} - reused
     transaction.on_commit(lambda: _delete_files(orphans))
     return [outcomes[r.legacy_id] for r in records]

@@ -33,6 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import report as reporting
+from .bulk import bulk_insert
 from .entities import ENTITIES, EXCLUDED_PORTAL, EntitySpec
 from .loaders import (
     CONFLICT,
@@ -413,7 +414,7 @@ class _Run:
             else:
                 entry.first_run = run
                 creates.append(entry)
-        LegacyRecord.objects.bulk_create(creates, batch_size=1000)
+        bulk_insert(creates)
         LegacyRecord.objects.bulk_update(
             updates, ["fingerprint", "target_pk", "state_hash", "last_run", "imported_at"], batch_size=1000
         )
@@ -434,9 +435,9 @@ class _Run:
                            erased=line.erased)
             for line in batch if line.outcome == EXCLUDED
         ]
-        QuarantinedRecord.objects.bulk_create(quarantine)
-        ConflictRecord.objects.bulk_create(conflicts)
-        ExcludedRecord.objects.bulk_create(excluded)
+        bulk_insert(quarantine)
+        bulk_insert(conflicts)
+        bulk_insert(excluded)
         if self.options.dry_run:  # rolled back with the rest: stored on the run after the rollback
             for row in quarantine + conflicts:
                 row.pk = None

@@ -21,6 +21,7 @@ import msgspec
 from django.db import models
 from django.utils.module_loading import autodiscover_modules
 
+from .bulk import bulk_insert
 from .schemas import Record
 
 logger = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ class Loader:
         """Sees every record that will be loaded, before the first batch (whole-file decisions)."""
 
     def load(self, items: list[Item]) -> BatchResult:
-        """Writes the batch's rows set-wise (bulk_create / bulk_update) and answers one Loaded per item.
+        """Writes the batch's rows set-wise (`bulk_insert`, bulk_update) and answers one Loaded per item.
 
         Items are new records (`previous` None) and records whose content changed since their import while
         their row did not change in the store (the engine has already set aside unchanged ones and
@@ -214,7 +215,7 @@ def rows_write(model: type[models.Model], fields_of: Iterable[tuple[Item, dict]]
         for name, value in fields.items():
             setattr(row, name, value)
         updated[item.legacy_id] = row
-    model.objects.bulk_create(created.values(), batch_size=500)
+    bulk_insert(created.values())
     model.objects.bulk_update(updated.values(), update_fields, batch_size=500)
     for child, foreign_key in children:
         child.objects.filter(**{f"{foreign_key}__in": [row.pk for row in updated.values()]}).delete()

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from brands.legacy.bulk import bulk_insert
 from brands.models import Brand, RegionalStore
 from storefront.accounts.models import User
 from storefront.mail import email_send_on_commit
@@ -191,7 +192,7 @@ def coupons_reissue_bulk(*, records: Iterable[LegacyCouponRecord], cutover: date
             record.legacy_id, ImportOutcome.CREATED if previous is None else ImportOutcome.UPDATED, outcome,
             coupon.code if coupon else "",
         )
-    LegacyCoupon.objects.bulk_create(legacy_new)
+    bulk_insert(legacy_new)
     LegacyCoupon.objects.bulk_update(legacy_changed, SNAPSHOT_FIELDS)
     _notify_owners([(coupons[record.legacy_id], record.code.strip()) for record, *_ in to_reissue])
     return [results[record.legacy_id] for record in records]
@@ -230,15 +231,15 @@ def _reissue(items: list) -> dict[str, Coupon]:
         record.legacy_id: _new_coupon(record, code, stores[record.portal])
         for (record, *_), code in zip(items, codes, strict=True)
     }
-    Coupon.objects.bulk_create(coupons.values())
-    Coupon.stores.through.objects.bulk_create(
+    bulk_insert(coupons.values())
+    bulk_insert(
         Coupon.stores.through(coupon=coupons[record.legacy_id], regionalstore=stores[record.portal])
         for record, *_ in items
     )
-    Coupon.brands.through.objects.bulk_create(
+    bulk_insert(
         Coupon.brands.through(coupon=coupon, brand=poco) for coupon in coupons.values()
     )
-    CouponAlias.objects.bulk_create(
+    bulk_insert(
         CouponAlias(coupon=coupons[record.legacy_id], code=record.code.strip()) for record, *_ in items
     )
     return coupons
@@ -254,7 +255,7 @@ def _notify_owners(reissued: list[tuple[Coupon, str]]) -> None:
             continue
         notices.append((CouponNotification(coupon=coupon, user=owner, email=owner.email,
                                            language=owner.preferred_language), legacy_code))
-    CouponNotification.objects.bulk_create(notice for notice, _code in notices)
+    bulk_insert(notice for notice, _code in notices)
     for notice, legacy_code in notices:
         subject, body = reissued_coupon_email(coupon=notice.coupon, legacy_code=legacy_code, user=notice.user)
         email_send_on_commit(subject=subject, body=body, to=[notice.email])

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from brands.legacy.bulk import bulk_insert
+
 from ..models import LegacyPointsHistory, LegacyPointsMigration, PointsAccount, PointsEntry, PointsLot
 from .legacy import ImportOutcome, fingerprint, require_aware
 
@@ -160,8 +162,8 @@ def points_lots_migrate_bulk(
         results[record.legacy_id] = PointsMigrationResult(
             record.legacy_id, ImportOutcome.CREATED, migration.legacy_unexpired, migration.credited
         )
-    LegacyPointsMigration.objects.bulk_create(migrations)
-    PointsLot.objects.bulk_create(lots)
-    PointsEntry.objects.bulk_create(entries)
-    LegacyPointsHistory.objects.bulk_create(history)
+    bulk_insert(migrations)
+    bulk_insert(lots)
+    bulk_insert(entries)
+    bulk_insert(history)
     return [results[record.legacy_id] for record in records]

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models.functions import Lower
 
+from brands.legacy.bulk import bulk_insert
 from brands.legacy.loaders import (
     CONFLICT,
     CREATED,
@@ -121,7 +122,7 @@ class CustomersLoader(Loader):
         for email, record in fills.items():
             if email in new_accounts:
                 self._apply_profile(new_accounts[email], record, passwords)
-        User.objects.bulk_create(new_accounts.values(), batch_size=1000)
+        bulk_insert(new_accounts.values())
         for email, account in new_accounts.items():
             self.accounts[email] = account.pk
             self.made_here.add(account.pk)
@@ -133,10 +134,9 @@ class CustomersLoader(Loader):
             User.objects.bulk_update(accounts.values(), PROFILE_FIELDS + ["password"], batch_size=1000)
         for email, record in aliases:
             outcomes[record.legacy_id].target_pk = self.accounts[email]
-        LegacyAlias.objects.bulk_create(
+        bulk_insert(
             [LegacyAlias(user_id=self.accounts[email], source=SOURCE, legacy_id=record.legacy_id,
                          portal=record.portal) for email, record in aliases],
-            batch_size=1000,
         )
         self._replace_addresses({self.accounts[email]: record for email, record in fills.items()})
         outcomes.update(self._update(updates, passwords))
@@ -219,7 +219,7 @@ class CustomersLoader(Loader):
                         created_at=record.created_at)
                 for i, a in enumerate(record.addresses)
             ]
-        Address.objects.bulk_create(rows, batch_size=1000)
+        bulk_insert(rows)
 
     # --- state ---------------------------------------------------------------------------------------
 

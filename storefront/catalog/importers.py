@@ -29,6 +29,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.utils.text import slugify
 
+from brands.legacy.bulk import bulk_insert
 from brands.legacy.entities import EXCLUDED_PORTAL
 from brands.legacy.limits import too_long
 from brands.legacy.loaders import (
@@ -329,11 +330,11 @@ class ReviewsLoader(Loader):
             )))
         written = rows_write(Review, fields_of, update_fields=REVIEW_FIELDS, children=[(ReviewReply, "review")])
         reviews = written.rows
-        ReviewReply.objects.bulk_create([
+        bulk_insert([
             ReviewReply(review=reviews[item.legacy_id], author_name=reply.author_name, body=reply.body,
                         created_at=reply.created_at)
             for item in items for reply in item.record.replies
-        ], batch_size=1000)
+        ])
         outcomes = written.outcomes()
         catalog_version_bump()  # bulk writes send no signal: cached pages show the batch once it commits
         return BatchResult(outcomes)

@@ -37,6 +37,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
+from brands.legacy.bulk import bulk_insert
 from brands.legacy.entities import PORTAL_CURRENCY
 from brands.legacy.limits import too_long
 from brands.legacy.loaders import (
@@ -236,7 +237,7 @@ class OrdersLoader(Loader):
                     name=line.name, quantity=line.quantity, unit_price=Decimal(line.unit_price),
                     discount=Decimal(line.discount), position=position,
                 ))
-        OrderLine.objects.bulk_create(rows, batch_size=1000)
+        bulk_insert(rows)
 
     # --- state ---------------------------------------------------------------------------------------
 
@@ -287,12 +288,12 @@ class ShipmentsLoader(Loader):
             for item in items
         ), update_fields=SHIPMENT_FIELDS, children=[(TrackingEvent, "shipment")])
         shipments = written.rows
-        TrackingEvent.objects.bulk_create([
+        bulk_insert([
             TrackingEvent(shipment=shipment, at=event.at, status=event.status,
                           location="" if shipment.order_id in anonymous else event.location,
                           description="" if shipment.order_id in anonymous else event.description)
             for item in items for shipment in [shipments[item.legacy_id]] for event in item.record.events
-        ], batch_size=1000)
+        ])
         outcomes = written.outcomes()
         return BatchResult(outcomes)
 

@@ -1,0 +1,110 @@
+"""`bulk_insert` writes what `bulk_create` writes (COPY on PostgreSQL), and every instance gets its key."""
+
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from django.db import DataError, connection, transaction
+from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
+
+from aftersales.models import Attachment
+from brands.legacy.bulk import bulk_insert
+from storefront.orders.models import Order, OrderLine, Shipment, TrackingEvent
+from tests.factories import get_store
+
+pytestmark = pytest.mark.django_db
+
+AWKWARD = "tab\there, new\nline, return\r, back\\slash \\N, quote ' \" and ünïcødé ✓"
+SHORT_AWKWARD = "t\tn\nr\rb\\ \\N ' \" ü✓"  # fits a 40-character column
+PARIS = timezone(timedelta(hours=1))
+
+
+def orders(prefix: str) -> list[Order]:
+    store = get_store("uk")
+    return [
+        Order(number=f"{prefix}-1", store=store, currency="GBP", total=Decimal("263.89"), subtotal=Decimal("0.10"),
+              email="c1@example.com", payment_method=SHORT_AWKWARD,
+              placed_at=datetime(2024, 3, 1, 10, 15, tzinfo=PARIS),
+              shipping_address={"name": AWKWARD, "lines": ["1 High St", None], "n": 1.5}, billing_address=None,
+              tax_included=True),
+        Order(number=f"{prefix}-2", store=store, currency="GBP", total=Decimal("0"), coupon_code="",
+              shipping_address=[AWKWARD], points_redeemed=300, placed_at=datetime(2024, 3, 1, tzinfo=UTC)),
+    ]
+
+
+def stored(model, pks) -> list[dict]:
+    """The rows as the database gives them back, without their keys and the times set at writing."""
+    rows = []
+    for row in model.objects.filter(pk__in=pks).order_by("pk"):
+        values = model_to_dict(row, fields=[f.name for f in model._meta.concrete_fields])
+        for name in ("id", "number", "created_at", "updated_at"):
+            values.pop(name, None)
+        rows.append(values)
+    return rows
+
+
+@pytest.mark.parametrize("vendor", ["postgresql", "sqlite"])
+def test_the_rows_written_equal_those_bulk_create_writes_and_each_instance_gets_its_key(vendor, reference_data):
+    if connection.vendor != vendor:
+        pytest.skip(f"the {vendor} path: this suite runs on {connection.vendor}")
+    created = Order.objects.bulk_create(orders("A"))
+    inserted = bulk_insert(orders("B"))
+
+    assert all(order.pk and not order._state.adding for order in inserted)
+    assert [order.pk for order in inserted] == sorted(order.pk for order in inserted)
+    assert stored(Order, [o.pk for o in inserted]) == stored(Order, [o.pk for o in created])
+    assert Order.objects.get(pk=inserted[0].pk).payment_method == SHORT_AWKWARD
+
+
+@pytest.mark.postgres
+def test_children_take_the_key_of_a_parent_inserted_after_they_were_built(reference_data):
+    order = orders("A")[0]
+    line = OrderLine(order=order, sku="P1-BLK", name="POCO F6", quantity=2, unit_price=Decimal("259.90"))
+    bulk_insert([order])
+    bulk_insert([line])
+    assert OrderLine.objects.get().order_id == order.pk
+
+
+@pytest.mark.postgres
+def test_a_batch_costs_two_queries_whatever_its_size(reference_data):
+    shipment = Shipment.objects.create(order=bulk_insert(orders("A"))[0], carrier="Royal Mail", tracking_number="RM1",
+                                       status="delivered", shipped_at=datetime(2024, 3, 2, tzinfo=UTC), lines=[])
+    for size in (1, 300):
+        with CaptureQueriesContext(connection) as queries:
+            bulk_insert([TrackingEvent(shipment=shipment, at=datetime(2024, 3, 2, tzinfo=UTC), status="in_transit",
+                                       location=AWKWARD) for _ in range(size)])
+        assert len(queries) == 2, [query["sql"][:80] for query in queries]
+    assert TrackingEvent.objects.filter(location=AWKWARD).count() == 301
+
+
+@pytest.mark.postgres
+def test_a_value_too_long_for_its_column_is_refused_not_truncated(reference_data):
+    too_long = orders("A")[:1]
+    too_long[0].currency = "GBPX"
+    with pytest.raises(DataError, match="too long"), transaction.atomic():
+        bulk_insert(too_long)
+    assert not Order.objects.exists()
+
+
+def test_a_naive_datetime_is_refused_with_a_message_that_says_so(reference_data):
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPY path only: bulk_create converts naive datetimes with a warning")
+    naive = orders("A")[:1]
+    naive[0].placed_at = datetime(2024, 3, 1, 10, 15)
+    with pytest.raises(ValueError, match="naive datetime 2024-03-01T10:15:00"):
+        bulk_insert(naive)
+
+
+def test_a_model_with_a_field_type_it_does_not_render_goes_through_bulk_create(monkeypatch):
+    calls = []
+    monkeypatch.setattr(type(Attachment.objects), "bulk_create", lambda self, objs, **kw: calls.append(objs) or objs)
+    attachment = Attachment(file="private/a.pdf", filename="a.pdf", content_type="application/pdf", size=1,
+                            sha256="0" * 64)
+    assert bulk_insert([attachment]) == [attachment] and calls == [[attachment]]
+
+
+def test_nothing_to_insert_is_no_query():
+    with CaptureQueriesContext(connection) as queries:
+        assert bulk_insert([]) == []
+    assert len(queries) == 0
