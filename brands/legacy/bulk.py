@@ -44,16 +44,18 @@ def bulk_insert(objs: Iterable[models.Model]) -> list[models.Model]:
         return model.objects.bulk_create(objs, batch_size=500)
     _allocate_pks(model, [obj for obj in objs if obj.pk is None])
     now = timezone.now()
+    alias = connection.alias  # read once: each read of `connection` looks the connection up again
+    stamped = [field.attname for field in model._meta.concrete_fields
+               if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)]
     buffer = io.StringIO()
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="bulk_insert")  # a parent saved since it was set
-        for field in model._meta.concrete_fields:
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                setattr(obj, field.attname, now)  # what pre_save does on an insert
+        for attname in stamped:
+            setattr(obj, attname, now)  # what pre_save does on an insert
         buffer.write("\t".join(render(getattr(obj, attname)) for attname, render in columns))
         buffer.write("\n")
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = alias
     buffer.seek(0)
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(field.column) for field in model._meta.concrete_fields)
