@@ -10,19 +10,23 @@ records that are new or changed.
 """
 
 import hashlib
+import io
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import PurePosixPath
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from brands.legacy.bulk import bulk_insert
+from brands.legacy.files import file_store_verified
 from storefront.accounts.models import normalize_email
 
-from .models import Attachment, AuthorType, Case, Message, Status, StatusChange, attachment_path
+from .models import Attachment, AuthorType, Case, Message, Status, StatusChange
 from .selectors import legacy_case_states
 from .service_levels import case_deadlines_set, service_level_targets
+
+LEGACY_ATTACHMENTS = "private/aftersales/legacy"  # never under a served URL, like every attachment
 
 
 @dataclass(frozen=True)
@@ -173,7 +177,7 @@ def cases_import_legacy(
         if kept is not None:
             (name, size) = kept
         else:
-            name = _copy(outcome=outcome, message=message, legacy=legacy, store=store_files)
+            name = _copy(outcome=outcome, message_legacy_id=message_legacy_id, legacy=legacy, store=store_files)
             if name is None:
                 continue
             size = len(legacy.content)
@@ -211,20 +215,32 @@ def _stored_files_of(case_ids: list[int]) -> dict[tuple[int, str, str], tuple[st
     return {(case_id, legacy_id, sha): (name, size) for case_id, legacy_id, sha, name, size in rows}
 
 
-def _copy(*, outcome: LegacyCaseOutcome, message: Message, legacy: LegacyAttachment, store: bool) -> str | None:
+def _copy(*, outcome: LegacyCaseOutcome, message_legacy_id: str, legacy: LegacyAttachment, store: bool) -> str | None:
     """Stores the file after checking its checksum (unless `store` is False: then only the name it would get);
     a missing or mismatching file is reported, not stored."""
     if legacy.content is None:
         outcome.files_missing.append(legacy.path)
         return None
-    if hashlib.sha256(legacy.content).hexdigest() != legacy.sha256.lower():
+    sha256 = hashlib.sha256(legacy.content).hexdigest()
+    if sha256 != legacy.sha256.lower():
         outcome.files_mismatched.append(legacy.path)
         return None
-    name = attachment_path(Attachment(message=message), legacy.filename)
+    name = _legacy_name(outcome.legacy_id, message_legacy_id, legacy)
     if store:
-        name = Attachment.file.field.storage.save(name, ContentFile(legacy.content))
+        content = legacy.content
+        file_store_verified(storage=Attachment.file.field.storage, name=name, sha256=sha256,
+                            open_source=lambda: io.BytesIO(content))
     outcome.files_copied += 1
     return name
+
+
+def _legacy_name(case_legacy_id: str, message_legacy_id: str, legacy: LegacyAttachment) -> str:
+    """A private name fixed by which attachment it is (its ticket, message, path in the bundle and content), so
+    a batch imported again after a rollback or a kill finds the file it stored (`file_store_verified`). Not
+    guessable without the ticket's ids and the file itself; served only through the permission checks."""
+    key = "\0".join([case_legacy_id, message_legacy_id, legacy.path, legacy.sha256.lower()])
+    suffix = PurePosixPath(legacy.filename).suffix.lower()[:10]
+    return f"{LEGACY_ATTACHMENTS}/{hashlib.sha256(key.encode()).hexdigest()[:32]}{suffix}"
 
 
 def _delete_files(names) -> None:

@@ -25,12 +25,12 @@ from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import PurePosixPath
 
-from django.core.files import File
 from django.core.files.storage import default_storage
 from django.utils.text import slugify
 
 from brands.legacy.bulk import bulk_insert
 from brands.legacy.entities import EXCLUDED_PORTAL
+from brands.legacy.files import file_store_verified
 from brands.legacy.limits import too_long
 from brands.legacy.loaders import (
     CONFLICT,
@@ -204,11 +204,9 @@ class ProductsLoader(Loader):
             files["mismatched"] += 1
             return None
         name = f"{IMAGE_PREFIX}/{sha256}{PurePosixPath(relative).suffix.lower()}"
-        if not self.context.dry_run and not default_storage.exists(name):
-            with open(path, "rb") as stream:
-                stored = default_storage.save(name, File(stream))
-            if stored != name:
-                raise RuntimeError(f"storage renamed {name} to {stored}")
+        if not self.context.dry_run:
+            file_store_verified(storage=default_storage, name=name, sha256=sha256,
+                                open_source=lambda: open(path, "rb"))
         files["copied"] += 1
         return name
 

@@ -181,13 +181,44 @@ def test_attachments_are_copied_verified_and_missing_or_mismatching_ones_counted
     assert counters(report) == {"created": 1} and status == 0
     stored = list(Attachment.objects.order_by("message__legacy_id").values_list(
         "message__legacy_id", "file", "sha256", "size", "content_type"))
-    case_id = Case.objects.get().pk
     assert [(legacy_id, sha, size, kind) for legacy_id, _name, sha, size, kind in stored] == [
         ("T1-M0", hashlib.sha256(PNG).hexdigest(), len(PNG), "image/png"),
         ("T1-M2", hashlib.sha256(PNG).hexdigest(), len(PNG), "image/png")]
+    assert stored[0][1] != stored[1][1]  # the same bytes on two messages: two files
     for _legacy_id, name, *_ in stored:
-        assert name.startswith(f"{ATTACHMENT_DIR}/{case_id}/") and name.endswith(".png")
+        assert name.startswith(f"{ATTACHMENT_DIR}/legacy/") and name.endswith(".png")
         assert default_storage.open(name).read() == PNG
+
+
+def test_a_batch_imported_again_after_it_failed_leaves_one_file_per_attachment(bundle_of, run_import,
+                                                                               monkeypatch):
+    from brands.legacy.engine import _Run
+
+    record = ticket("T7")  # names are fixed by the ticket, message, path and content: none of another test's
+    record["messages"][0]["attachments"] = [attachment("files/tickets/T7/0-photo.png", PNG),
+                                            attachment("files/tickets/T7/1-receipt.pdf", PDF, filename="r.pdf",
+                                                       content_type="application/pdf")]
+    bundle = bundle_of(record, files={"files/tickets/T7/0-photo.png": PNG, "files/tickets/T7/1-receipt.pdf": PDF})
+    record_loaded = _Run._record_loaded
+
+    def fails_after_the_files_are_stored(self, entity, *args):
+        if entity == "tickets":
+            raise RuntimeError("database went away")
+        return record_loaded(self, entity, *args)
+
+    before = stored_attachments()  # the storage outlives each test
+    monkeypatch.setattr(_Run, "_record_loaded", fails_after_the_files_are_stored)
+    with pytest.raises(RuntimeError, match="database went away"):
+        run_import(bundle)
+    left = stored_attachments() - before
+    assert not Attachment.objects.exists() and len(left) == 2  # rolled back, its files left behind
+
+    monkeypatch.setattr(_Run, "_record_loaded", record_loaded)
+    status, report = run_import(bundle)
+
+    assert report["totals"]["files"] == {"copied": 2, "missing": 0, "mismatched": 0}
+    assert stored_attachments() - before == left == set(Attachment.objects.values_list("file", flat=True))
+    assert {default_storage.open(name).read() for name in left} == {PNG, PDF}
 
 
 # --- references -----------------------------------------------------------------------------------------
