@@ -281,6 +281,7 @@ def main(argv=None) -> int:
         "load_average_after": [round(x, 2) for x in os.getloadavg()], "rows": report_rows(pages, args.sizes),
     }
     print_report(report)
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
     (BENCH_DIR / f"cases-{report['database']}.json").write_text(json.dumps(report, indent=2))
     return 0 if all(row["within_target"] and row["same_queries"] for row in report["rows"]) else 1
 
