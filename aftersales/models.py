@@ -126,6 +126,11 @@ class Case(models.Model):
             # cases are few among the active ones), brand and store, so the counts seek instead of scanning.
             models.Index(fields=["status", "source", "brand", "store", "kind", "priority", "due_at", "assigned_to"],
                          name="case_counts"),
+            # The same counts under an assignee filter (mine, unassigned) and the unassigned totals: the
+            # assignee first, so a count for someone with few cases seeks them instead of testing the
+            # whole status range (an admin's "mine" on SQLite, where the assignee is last in case_counts).
+            models.Index(fields=["assigned_to", "status", "source", "brand", "store", "kind", "priority", "due_at"],
+                         name="case_counts_assignee"),
             models.Index(fields=["customer", "-opened_at"], name="case_customer_recent"),
             models.Index(fields=["serial_number"], name="case_serial"),
         ]

@@ -74,14 +74,14 @@ def prepare(size: int, *, rebuild: bool) -> None:
     from django.db import connection
 
     from .case_data import cases_ensure, generated_case_count
-    from .database import _create_postgres_database_if_missing
+    from .database import create_postgres_database_if_missing
     from .paths import BENCH_DIR
 
     use_database(size)
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         BENCH_DIR.mkdir(parents=True, exist_ok=True)
     else:
-        _create_postgres_database_if_missing()
+        create_postgres_database_if_missing()
     call_command("migrate", verbosity=0, interactive=False)
     existing = generated_case_count()
     if rebuild or existing > size:
@@ -281,6 +281,7 @@ def main(argv=None) -> int:
         "load_average_after": [round(x, 2) for x in os.getloadavg()], "rows": report_rows(pages, args.sizes),
     }
     print_report(report)
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
     (BENCH_DIR / f"cases-{report['database']}.json").write_text(json.dumps(report, indent=2))
     return 0 if all(row["within_target"] and row["same_queries"] for row in report["rows"]) else 1
 
