@@ -1,6 +1,6 @@
 """The import engine: runs a checked bundle through the entities' loaders, in the contract's order.
 
-Per entity file: an index pass (the last line of each legacy id), an optional survey pass for loaders
+Per entity file: an index pass (the last line of each legacy id, in a scratch file: `superseded`), an optional survey pass for loaders
 that decide on the whole file, then the import pass in batches of `LEGACY_IMPORT_BATCH_SIZE` lines. Each
 line gets exactly one outcome, decided in the contract's order (`classify`): superseded; quarantined
 (unreadable); excluded (India portal); its hard references; its own fields (schema, then the loader's
@@ -54,6 +54,7 @@ from .resolution import EXCLUDED as RESOLVED_EXCLUDED
 from .resolution import QUARANTINED as RESOLVED_QUARANTINED
 from .resolution import Resolution
 from .schemas import SCHEMAS, Record
+from .superseded import SupersededIndex, SupersededLookup
 
 logger = logging.getLogger(__name__)
 
@@ -247,30 +248,31 @@ class _Run:
 
     def _import_file(self, spec: EntitySpec, file: BundleFile, loader: Loader, progress: EntityProgress) -> None:
         started = time.monotonic()
-        last_line = _last_lines(file)
-        loader.prepare()
-        if loader.needs_survey:
-            for line in self._classify(spec, file, loader, last_line):
-                if line.record is not None:
-                    loader.survey(line.record)
-        bar = self._progress_bar(file, progress.lines_done)
-        batch: list[Line] = []
-        for line in self._classify(spec, file, loader, last_line, after=progress.lines_done):
-            batch.append(line)
-            if len(batch) >= self.batch_size:
+        with SupersededIndex(file) as superseded:
+            loader.prepare()
+            if loader.needs_survey:
+                for line in self._classify(spec, file, loader, superseded.lookup()):
+                    if line.record is not None:
+                        loader.survey(line.record)
+            bar = self._progress_bar(file, progress.lines_done)
+            batch: list[Line] = []
+            after = progress.lines_done
+            for line in self._classify(spec, file, loader, superseded.lookup(after), after=after):
+                batch.append(line)
+                if len(batch) >= self.batch_size:
+                    self._commit(spec.name, loader, batch, progress)
+                    bar.advance(len(batch))
+                    batch = []
+            if batch:
                 self._commit(spec.name, loader, batch, progress)
                 bar.advance(len(batch))
-                batch = []
-        if batch:
-            self._commit(spec.name, loader, batch, progress)
-            bar.advance(len(batch))
         progress.done = True
         self._save_checkpoint(spec.name, progress)
         loader.finish()
         bar.close()
         self.context.add_timing(spec.name, time.monotonic() - started)
 
-    def _classify(self, spec: EntitySpec, file: BundleFile, loader: Loader, last_line: dict[str, int],
+    def _classify(self, spec: EntitySpec, file: BundleFile, loader: Loader, superseded: SupersededLookup,
                   after: int = 0) -> Iterator[Line]:
         """Every line after line `after`, with its outcome when it is set aside, its record when valid."""
         resolution = self.context.resolution
@@ -293,8 +295,9 @@ class _Run:
                 yield _set_aside(line, QUARANTINED, "not a JSON object with a string legacy_id")
                 continue
             line.legacy_id = obj["legacy_id"]
-            if last_line[line.legacy_id] != number:
-                yield _set_aside(line, SUPERSEDED, f"superseded by line {last_line[line.legacy_id]}")
+            last_line = superseded.last_line_if_superseded(number)
+            if last_line is not None:
+                yield _set_aside(line, SUPERSEDED, f"superseded by line {last_line}")
                 continue
             if spec.has_portal and obj.get("portal") == EXCLUDED_PORTAL:
                 yield _set_aside(line, EXCLUDED, "portal `in`: POCO India keeps its own site")
@@ -502,22 +505,6 @@ class _Progress:
             self.tqdm.close()
         else:
             logger.info("%s: %d lines in %.1f s", self.entity, self.done, time.monotonic() - self.started)
-
-
-def _last_lines(file: BundleFile) -> dict[str, int]:
-    """legacy id -> number of its last line, for the lines that are JSON objects with a string legacy_id."""
-    decoder = msgspec.json.Decoder(_IdOnly)
-    last: dict[str, int] = {}
-    for number, raw in file.lines():
-        try:
-            last[decoder.decode(raw).legacy_id] = number
-        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
-            continue
-    return last
-
-
-class _IdOnly(msgspec.Struct):
-    legacy_id: str
 
 
 def _hard_references(spec: EntitySpec, obj: dict, resolution: Resolution) -> tuple[str, str] | None:

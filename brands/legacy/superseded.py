@@ -1,0 +1,93 @@
+"""Which lines of an entity file are superseded (a later line has the same legacy id), kept off the heap.
+
+The contract's rule is decided over the whole file, so the engine reads every line's legacy id before it
+imports a line. A dict of legacy id -> last line grew with the file (one entry per record, the largest
+per-record structure of an import); the index is instead a stdlib sqlite3 scratch file in the temporary
+directory, whose page cache is bounded, removed when the index is closed. It is then read back as the
+superseded lines only, in line order, so the engine merges them with its own pass over the file: no
+lookup per line, and nothing kept in memory but the next superseded line.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import msgspec
+
+from .reader import BundleFile
+
+INSERT_CHUNK = 10_000
+
+
+class _IdOnly(msgspec.Struct):
+    legacy_id: str
+
+
+class SupersededIndex:
+    """The lines of `file` that are JSON objects with a string legacy_id, by legacy id; use as a context."""
+
+    def __init__(self, file: BundleFile):
+        self._directory = tempfile.TemporaryDirectory(prefix="legacy-import-")
+        self._db = sqlite3.connect(Path(self._directory.name) / "lines.sqlite3")
+        self._db.executescript(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+            "CREATE TABLE line (number INTEGER PRIMARY KEY, legacy_id TEXT NOT NULL);"
+        )
+        self._index(file)
+
+    def __enter__(self) -> SupersededIndex:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+        self._directory.cleanup()
+
+    def _index(self, file: BundleFile) -> None:
+        decoder = msgspec.json.Decoder(_IdOnly)
+        chunk: list[tuple[int, str]] = []
+        for number, raw in file.lines():
+            try:
+                chunk.append((number, decoder.decode(raw).legacy_id))
+            except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+                continue
+            if len(chunk) >= INSERT_CHUNK:
+                self._db.executemany("INSERT INTO line VALUES (?, ?)", chunk)
+                chunk = []
+        self._db.executemany("INSERT INTO line VALUES (?, ?)", chunk)
+        self._db.execute("CREATE INDEX line_by_legacy_id ON line (legacy_id, number)")
+        self._db.commit()
+
+    def superseded(self, after: int = 0) -> Iterator[tuple[int, int]]:
+        """(line number, the last line of its legacy id) for each superseded line after `after`, in line order."""
+        return self._db.execute(
+            "SELECT number, last FROM ("
+            " SELECT number, (SELECT max(later.number) FROM line later WHERE later.legacy_id = line.legacy_id)"
+            " AS last FROM line WHERE number > ?"
+            ") WHERE last > number ORDER BY number",
+            (after,),
+        )
+
+    def lookup(self, after: int = 0) -> SupersededLookup:
+        return SupersededLookup(self.superseded(after))
+
+
+class SupersededLookup:
+    """Answers for ascending line numbers (a pass over the file, possibly skipping lines) from `superseded`."""
+
+    def __init__(self, superseded: Iterator[tuple[int, int]]):
+        self._rows = iter(superseded)
+        self._next = next(self._rows, None)
+
+    def last_line_if_superseded(self, number: int) -> int | None:
+        """The last line of line `number`'s legacy id when that is a later line; None when `number` is last."""
+        while self._next is not None and self._next[0] < number:
+            self._next = next(self._rows, None)
+        if self._next is not None and self._next[0] == number:
+            return self._next[1]
+        return None
