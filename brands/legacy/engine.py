@@ -1,10 +1,11 @@
 """The import engine: runs a checked bundle through the entities' loaders, in the contract's order.
 
-Per entity file: an index pass (the last line of each legacy id, in a scratch file: `superseded`), an optional survey pass for loaders
-that decide on the whole file, then the import pass in batches of `LEGACY_IMPORT_BATCH_SIZE` lines. Each
-line gets exactly one outcome, decided in the contract's order (`classify`): superseded; quarantined
-(unreadable); excluded (India portal); its hard references; its own fields (schema, then the loader's
-`check`); then unchanged or conflict against the legacy map, or whatever the loader answers.
+Per entity file: an index pass (the last line of each legacy id, in a scratch file: `superseded`), an
+optional survey pass for loaders that decide on the whole file, then the import pass in batches of
+`LEGACY_IMPORT_BATCH_SIZE` lines. Each line gets exactly one outcome, decided in the contract's order
+(`classify`): superseded; quarantined (unreadable); excluded (India portal); its hard references; its own
+fields (schema, then the loader's `check`); then unchanged or conflict against the legacy map, or whatever
+the loader answers.
 
 Each batch commits in one transaction with its rows, its legacy-map entries, what it set aside, its
 counters and the checkpoint (lines done). A run that stops (even killed) leaves its ImportRun `running`;
