@@ -9,7 +9,7 @@ agent worked on since its import.
   customer (rule 2: an erased customer's tickets are excluded); here it is the account the customer record
   became. A ticket whose account was deleted from the store since is quarantined.
 - Store by portal (global, uk, fr), brand POCO (`reference_data_ensure()` must have run: refused otherwise).
-- Order (soft): linked only when the orders entity imported that order (`resolution.of("orders")`); without
+- Order (soft): linked only when the orders entity imported that order (`resolution.of("orders", ...)`); without
   an orders loader, or for an order excluded, quarantined or unknown, the link stays empty.
 - Product (soft): the store's variant of `product_sku`, if any.
 - Agents: matched by e-mail to active staff accounts (`staff_ids_by_email`); otherwise unassigned.
@@ -114,8 +114,8 @@ class TicketsLoader(Loader):
 
     def _links(self, records: list[Ticket]) -> _Links:
         """The batch's references as primary keys, in five queries whatever its size."""
-        customers = self.context.resolution.of("customers")
-        orders = self.context.resolution.of("orders")
+        customers = self.context.resolution.of("customers", (record.customer_legacy_id for record in records))
+        orders = self.context.resolution.of("orders", (record.order_legacy_id for record in records))
         customer_pks = {r.legacy_id: customers.get(r.customer_legacy_id).target_pk for r in records}
         order_pks = {}
         for record in records:

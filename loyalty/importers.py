@@ -82,7 +82,7 @@ class _CustomerResolving(Loader):
         has its account; but the account may have been deleted from the store since an earlier run: such a
         record is excluded rather than given to nobody.
         """
-        customers = self.context.resolution.of("customers")
+        customers = self.context.resolution.of("customers", (item.record.customer_legacy_id for item in items))
         wanted = {
             item.legacy_id: None if item.record.customer_legacy_id is None
             else customers.get(item.record.customer_legacy_id).target_pk

@@ -9,7 +9,7 @@ through the entities in the contract's order, like a serial run. For each entity
    shipments and reviews by legacy id), products and tickets in one chunk (see `PARTITION_KEYS` for why);
 2. sends one `legacy.import_chunk` task per chunk (a Celery group) and waits until every chunk is done,
    reading their `ChunkCheckpoint` rows (so no result backend is needed); the next entity starts only
-   then, since its resolution maps read what this one committed;
+   then, since it resolves its references from what this one committed;
 3. sums the chunks' counters and totals into the entity's `Checkpoint`, as a serial run would have left it.
 
 A chunk task (`import_chunk`) is a serial run narrowed to its chunk's lines (`_ChunkRun._lines`), through
@@ -52,7 +52,7 @@ from .entities import ENTITIES, EntitySpec
 from .loaders import Context, Loader, registered_loaders
 from .models import ChunkCheckpoint, ImportRun
 from .reader import Bundle, BundleFile, _entity_of
-from .resolution import IMPORTED, Resolution
+from .resolution import IMPORTED, Resolution, ResolutionMap
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class ChunkFailed(Exception):
 
 # --- partitioning ------------------------------------------------------------------------------------
 
-def _email(obj: dict, resolution: Resolution) -> str | None:
+def _email(obj: dict, customers: ResolutionMap) -> str | None:
     """customers: a person (one normalized e-mail) is one account, built by their records in file order."""
     from storefront.accounts.models import normalize_email
 
@@ -74,25 +74,25 @@ def _email(obj: dict, resolution: Resolution) -> str | None:
     return normalize_email(email) if isinstance(email, str) else None
 
 
-def _account(obj: dict, resolution: Resolution) -> str | None:
+def _account(obj: dict, customers: ResolutionMap) -> str | None:
     """points, coupons: one account's records together (a merged person's legacy ids give one account)."""
     customer = obj.get("customer_legacy_id")
     if not isinstance(customer, str):
         return None
-    resolved = resolution.of("customers").get(customer)
+    resolved = customers.get(customer)
     if resolved is not None and resolved.state == IMPORTED:
         return f"account:{resolved.target_pk}"
     return f"customer:{customer}"
 
 
-def _number(obj: dict, resolution: Resolution) -> str | None:
+def _number(obj: dict, customers: ResolutionMap) -> str | None:
     """orders: the store's order numbers are unique, so the records claiming one number (the first in the
     file gets it, a later one is a conflict) must meet in one chunk, in file order."""
     number = obj.get("number")
     return f"number:{number}" if isinstance(number, str) else None
 
 
-def _own_rows(obj: dict, resolution: Resolution) -> str | None:
+def _own_rows(obj: dict, customers: ResolutionMap) -> str | None:
     """shipments, reviews: a record writes its own row and its children, and reads what earlier entities
     committed; nothing is shared with another record, so the line's legacy id decides."""
     return None
@@ -106,7 +106,9 @@ def _own_rows(obj: dict, resolution: Resolution) -> str | None:
 # number moved to another legacy id (numbers are stable on po.co). Chunks then race for the number; the
 # unique constraint keeps it on one order, and the other is a conflict or fails its batch and is retried
 # (resumed) against what the first committed.
-PARTITION_KEYS: dict[str, Callable[[dict, Resolution], str | None]] = {
+# A key gets the line's object and, when it is in READS_CUSTOMERS, what became of the customers its block of
+# lines refers to (resolved per block: `chunks_of`).
+PARTITION_KEYS: dict[str, Callable[[dict, ResolutionMap], str | None]] = {
     "customers": _email,
     "points": _account,
     "coupons": _account,
@@ -116,21 +118,30 @@ PARTITION_KEYS: dict[str, Callable[[dict, Resolution], str | None]] = {
 }
 
 
-def chunk_of(number: int, raw: bytes, key: Callable[[dict, Resolution], str | None], resolution: Resolution,
-             chunks: int) -> int:
-    """The chunk of one line: a stable hash (not Python's salted `hash`) of its partition key, modulo chunks.
+READS_CUSTOMERS = {_account}
 
-    A line that is no JSON object goes by its line number: it is quarantined whichever chunk reads it.
-    """
-    try:
-        obj = msgspec.json.decode(raw)
-    except (msgspec.DecodeError, UnicodeDecodeError):
-        obj = None
-    if isinstance(obj, dict):
-        value = key(obj, resolution) or (obj["legacy_id"] if isinstance(obj.get("legacy_id"), str) else None)
-    else:
+
+def chunks_of(lines: list[tuple[int, bytes]], key: Callable[[dict, ResolutionMap], str | None],
+              resolution: Resolution, chunks: int) -> list[int]:
+    """The chunk of each line of a block: a stable hash (not Python's salted `hash`) of its partition key,
+    modulo chunks. A line that is no JSON object goes by its line number: it is quarantined whichever chunk
+    reads it."""
+    objects = []
+    for _number, raw in lines:
+        try:
+            obj = msgspec.json.decode(raw)
+        except (msgspec.DecodeError, UnicodeDecodeError):
+            obj = None
+        objects.append(obj if isinstance(obj, dict) else None)
+    customers = resolution.of("customers", (obj.get("customer_legacy_id") for obj in objects if obj is not None)) \
+        if key in READS_CUSTOMERS else ResolutionMap({})
+    result = []
+    for (number, _raw), obj in zip(lines, objects, strict=True):
         value = None
-    return zlib.crc32((value if value is not None else f"line:{number}").encode()) % chunks
+        if obj is not None:
+            value = key(obj, customers) or (obj["legacy_id"] if isinstance(obj.get("legacy_id"), str) else None)
+        result.append(zlib.crc32((value if value is not None else f"line:{number}").encode()) % chunks)
+    return result
 
 
 # --- the coordinator ---------------------------------------------------------------------------------
@@ -344,11 +355,23 @@ class _ChunkRun(_Run):
         self._import_file(ENTITIES[entity], self.bundle.files[entity], self.loaders[entity](self.context), progress)
 
     def _lines(self, file: BundleFile) -> Iterator[tuple[int, bytes]]:
-        checkpoint, resolution = self.checkpoint, self.context.resolution
-        for number, raw in file.lines():
-            if checkpoint.chunks == 1 or chunk_of(number, raw, self.key, resolution, checkpoint.chunks) \
-                    == checkpoint.chunk:
-                yield number, raw
+        checkpoint = self.checkpoint
+        if checkpoint.chunks == 1:
+            yield from file.lines()
+            return
+        block: list[tuple[int, bytes]] = []
+        for line in file.lines():
+            block.append(line)
+            if len(block) >= self.batch_size:
+                yield from self._of_this_chunk(block)
+                block = []
+        yield from self._of_this_chunk(block)
+
+    def _of_this_chunk(self, block: list[tuple[int, bytes]]) -> Iterator[tuple[int, bytes]]:
+        chunks = chunks_of(block, self.key, self.context.resolution, self.checkpoint.chunks) if block else []
+        for line, chunk in zip(block, chunks, strict=True):
+            if chunk == self.checkpoint.chunk:
+                yield line
 
     def _save_checkpoint(self, entity: str, progress: EntityProgress) -> None:
         ChunkCheckpoint.objects.filter(pk=self.checkpoint.pk).update(

@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from . import report as reporting
 from .bulk import bulk_insert
-from .entities import ENTITIES, EXCLUDED_PORTAL, EntitySpec
+from .entities import ENTITIES, EXCLUDED_PORTAL, EntitySpec, Reference
 from .loaders import (
     CONFLICT,
     CREATED,
@@ -53,7 +53,7 @@ from .models import Checkpoint, ConflictRecord, ExcludedRecord, ImportRun, Legac
 from .reader import Bundle, BundleFile, BundleRefused, open_bundle
 from .resolution import EXCLUDED as RESOLVED_EXCLUDED
 from .resolution import QUARANTINED as RESOLVED_QUARANTINED
-from .resolution import Resolution
+from .resolution import Resolution, ResolutionMap
 from .schemas import SCHEMAS, Record
 from .superseded import SupersededIndex, SupersededLookup
 
@@ -111,6 +111,7 @@ class Line:
     erased: bool = False
     record: Record | None = None
     fingerprint: str = ""
+    obj: dict | None = None  # the decoded line between reading and validation
 
 
 @dataclass
@@ -252,19 +253,11 @@ class _Run:
         with SupersededIndex(file) as superseded:
             loader.prepare()
             if loader.needs_survey:
-                for line in self._classify(spec, file, loader, superseded.lookup()):
-                    if line.record is not None:
-                        loader.survey(line.record)
+                for batch in self._classify(spec, file, loader, superseded.lookup()):
+                    loader.survey([line.record for line in batch if line.record is not None])
             bar = self._progress_bar(file, progress.lines_done)
-            batch: list[Line] = []
             after = progress.lines_done
-            for line in self._classify(spec, file, loader, superseded.lookup(after), after=after):
-                batch.append(line)
-                if len(batch) >= self.batch_size:
-                    self._commit(spec.name, loader, batch, progress)
-                    bar.advance(len(batch))
-                    batch = []
-            if batch:
+            for batch in self._classify(spec, file, loader, superseded.lookup(after), after=after):
                 self._commit(spec.name, loader, batch, progress)
                 bar.advance(len(batch))
         progress.done = True
@@ -274,10 +267,20 @@ class _Run:
         self.context.add_timing(spec.name, time.monotonic() - started)
 
     def _classify(self, spec: EntitySpec, file: BundleFile, loader: Loader, superseded: SupersededLookup,
-                  after: int = 0) -> Iterator[Line]:
-        """Every line after line `after`, with its outcome when it is set aside, its record when valid."""
-        resolution = self.context.resolution
-        schema = SCHEMAS[spec.name]
+                  after: int = 0) -> Iterator[list[Line]]:
+        """Every line after line `after`, in batches: each line with its outcome when it is set aside, its
+        record when valid. A batch's references are resolved together (`_validate`)."""
+        batch: list[Line] = []
+        for line in self._read(spec, file, superseded, after):
+            batch.append(line)
+            if len(batch) >= self.batch_size:
+                yield self._validate(spec, loader, batch)
+                batch = []
+        if batch:
+            yield self._validate(spec, loader, batch)
+
+    def _read(self, spec: EntitySpec, file: BundleFile, superseded: SupersededLookup, after: int) -> Iterator[Line]:
+        """The outcomes a line has on its own: unreadable, superseded, excluded portal; else its JSON object."""
         for number, raw in self._lines(file):
             if number <= after:
                 continue
@@ -303,23 +306,36 @@ class _Run:
             if spec.has_portal and obj.get("portal") == EXCLUDED_PORTAL:
                 yield _set_aside(line, EXCLUDED, "portal `in`: POCO India keeps its own site")
                 continue
-            verdict = _hard_references(spec, obj, resolution)
+            line.obj = obj
+            yield line
+
+    def _validate(self, spec: EntitySpec, loader: Loader, batch: list[Line]) -> list[Line]:
+        """The rest of the contract's order for the batch's readable lines: hard references, schema, check."""
+        schema = SCHEMAS[spec.name]
+        pending = [line for line in batch if line.obj is not None]
+        resolved = {
+            ref: self.context.resolution.of(ref.entity, (line.obj.get(ref.field) for line in pending))
+            for ref in spec.hard_references
+        }
+        for line in pending:
+            obj, line.obj = line.obj, None
+            verdict = _hard_references(spec, obj, resolved)
             if verdict:
-                yield _set_aside(line, *verdict)
+                _set_aside(line, *verdict)
                 continue
             try:
                 record = msgspec.convert(obj, schema)
             except msgspec.ValidationError as exc:
-                yield _set_aside(line, QUARANTINED, str(exc))
+                _set_aside(line, QUARANTINED, str(exc))
                 continue
             aside = loader.check(record)
             if aside is not None:
                 line.erased = aside.erased
-                yield _set_aside(line, aside.outcome, aside.reason)
+                _set_aside(line, aside.outcome, aside.reason)
                 continue
             line.record = record
             line.fingerprint = hashlib.sha256(msgspec.json.encode(record, order="sorted")).hexdigest()
-            yield line
+        return batch
 
     def _commit(self, entity: str, loader: Loader, batch: list[Line], progress: EntityProgress) -> None:
         """One batch, one transaction: rows, legacy map, set-aside rows, counters and checkpoint."""
@@ -508,12 +524,13 @@ class _Progress:
             logger.info("%s: %d lines in %.1f s", self.entity, self.done, time.monotonic() - self.started)
 
 
-def _hard_references(spec: EntitySpec, obj: dict, resolution: Resolution) -> tuple[str, str] | None:
+def _hard_references(spec: EntitySpec, obj: dict, resolved_by_ref: dict[Reference, ResolutionMap]
+                     ) -> tuple[str, str] | None:
     for ref in spec.hard_references:
         value = obj.get(ref.field)
         if value is None and ref.nullable or not isinstance(value, str):
             continue  # a missing or mistyped field is the schema's to report
-        resolved = resolution.of(ref.entity).get(value)
+        resolved = resolved_by_ref[ref].get(value)
         if resolved is None:
             return QUARANTINED, f"{ref.field} {value}: no such {ref.entity} record"
         if resolved.state == RESOLVED_QUARANTINED:

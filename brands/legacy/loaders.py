@@ -87,9 +87,10 @@ class Loader:
     """Base class of every entity loader. Override what your entity needs; `load` and `state_hashes` always.
 
     Lifecycle, for each run that reaches the entity: `__init__(context)`, `preflight()` (before anything
-    is written for the whole run), `prepare()` (load the maps you need, once), `survey(record)` for every
-    record that will be loaded (only when `needs_survey`), then `load(items)` per batch inside the batch's
-    transaction, `finish()`.
+    is written for the whole run), `prepare()` (load the small maps you need, once), `survey(records)` per
+    batch for every record that will be loaded (only when `needs_survey`), then `load(items)` per batch
+    inside the batch's transaction, `finish()`. Keep nothing per record across batches: memory must stay
+    flat whatever the bundle's size (look up per batch, or keep it off the heap).
     """
 
     entity: str = ""
@@ -103,14 +104,15 @@ class Loader:
         return None
 
     def prepare(self) -> None:
-        """Loads once what the batches look up (existing rows by natural key, ...): never a query per record."""
+        """Loads once what every batch needs and does not grow with the bundle (stores, the brand)."""
 
     def check(self, record: Record) -> SetAside | None:
         """Rules on the record's own fields that the schema cannot say (totals that must add up, erased)."""
         return None
 
-    def survey(self, record: Record) -> None:
-        """Sees every record that will be loaded, before the first batch (whole-file decisions)."""
+    def survey(self, records: list[Record]) -> None:
+        """Sees, a batch at a time, every record that will be loaded, before the first load (whole-file
+        decisions)."""
 
     def load(self, items: list[Item]) -> BatchResult:
         """Writes the batch's rows set-wise (`bulk_insert`, bulk_update) and answers one Loaded per item.
@@ -147,7 +149,7 @@ class Context:
     cutover: datetime
     dry_run: bool
     workers: int | None
-    resolution: object  # brands.legacy.resolution.Resolution: `.of(entity).get(legacy_id)`
+    resolution: object  # brands.legacy.resolution.Resolution: `.of(entity, legacy_ids).get(legacy_id)`
     timings: dict[str, float] = field(default_factory=dict)
 
     def add_timing(self, phase: str, seconds: float) -> None:

@@ -1,19 +1,21 @@
-"""Resolving references: what became of each legacy id of an entity, in one in-memory map per entity.
+"""Resolving references: what became of the legacy ids a batch refers to, read from the database per batch.
 
-A map is built once, the first time a later entity asks for it, from the legacy map (every record ever
-imported: its row) overlaid by what the run set aside (excluded and quarantined records). Because all of
-this is in the database, a resumed run rebuilds the same maps as the run it continues. Lookups are then
-dictionary reads: never a query per record.
+What became of a legacy id is the legacy map (every record ever imported: its row) overlaid by what the
+run that read the entity set aside (excluded and quarantined records). All of it is in the database, so a
+resumed run resolves exactly as the run it continues, and a batch asks for its own ids only: one to three
+indexed queries per referenced entity and batch, never a query per record, and nothing kept from one batch
+to the next (a map of a whole entity grew with the bundle and kept the import's memory from being flat).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .models import Checkpoint, ExcludedRecord, ImportRun, LegacyRecord, QuarantinedRecord
 
 IMPORTED, EXCLUDED, QUARANTINED = "imported", "excluded", "quarantined"
-KEYSET_CHUNK = 5000
+IDS_PER_QUERY = 5000  # under every backend's limit of query parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +27,12 @@ class Resolved:
 
 
 class ResolutionMap:
+    """What became of the legacy ids one batch asked for."""
+
     def __init__(self, entries: dict[str, Resolved]):
         self._entries = entries
 
-    def get(self, legacy_id: str) -> Resolved | None:
+    def get(self, legacy_id: str | None) -> Resolved | None:
         """What became of `legacy_id`, or None when it is unknown (in no bundle imported so far)."""
         return self._entries.get(legacy_id)
 
@@ -37,43 +41,35 @@ class ResolutionMap:
 
 
 class Resolution:
-    """The maps of one run, built lazily per entity and cached; `forget` drops one that is being rewritten."""
+    """Resolves the references of one run; only which run read each entity is kept (one row per entity)."""
 
     def __init__(self, run: ImportRun, entities_in_run: set[str]):
         self.run = run
         self.entities_in_run = entities_in_run
-        self._maps: dict[str, ResolutionMap] = {}
+        self._source_runs: dict[str, ImportRun | None] = {}
 
-    def of(self, entity: str) -> ResolutionMap:
-        if entity not in self._maps:
-            self._maps[entity] = self._build(entity)
-        return self._maps[entity]
-
-    def forget(self, entity: str) -> None:
-        self._maps.pop(entity, None)
-
-    def _build(self, entity: str) -> ResolutionMap:
+    def of(self, entity: str, legacy_ids: Iterable[str | None]) -> ResolutionMap:
+        """What became of these legacy ids of `entity` (None and repeated ids are ignored)."""
+        wanted = sorted({legacy_id for legacy_id in legacy_ids if isinstance(legacy_id, str)})
         entries: dict[str, Resolved] = {}
-        last_pk = 0
-        while True:  # keyset iteration: the legacy map may hold millions of rows
-            chunk = list(
-                LegacyRecord.objects.filter(entity=entity, pk__gt=last_pk)
-                .order_by("pk").values_list("pk", "legacy_id", "target_pk")[:KEYSET_CHUNK]
-            )
-            if not chunk:
-                break
-            for _pk, legacy_id, target_pk in chunk:
-                entries[legacy_id] = Resolved(IMPORTED, target_pk)
-            last_pk = chunk[-1][0]
+        if not wanted:
+            return ResolutionMap(entries)
         source_run = self._run_that_read(entity)
-        if source_run is not None:
+        for start in range(0, len(wanted), IDS_PER_QUERY):
+            ids = wanted[start:start + IDS_PER_QUERY]
+            for legacy_id, target_pk in LegacyRecord.objects.filter(
+                entity=entity, legacy_id__in=ids
+            ).values_list("legacy_id", "target_pk"):
+                entries[legacy_id] = Resolved(IMPORTED, target_pk)
+            if source_run is None:
+                continue
             for legacy_id, reason, erased in ExcludedRecord.objects.filter(
-                run=source_run, entity=entity
-            ).values_list("legacy_id", "reason", "erased").iterator(chunk_size=KEYSET_CHUNK):
+                run=source_run, entity=entity, legacy_id__in=ids
+            ).values_list("legacy_id", "reason", "erased"):
                 entries[legacy_id] = Resolved(EXCLUDED, None, reason, erased)
             for legacy_id, reason in QuarantinedRecord.objects.filter(
-                run=source_run, entity=entity
-            ).exclude(legacy_id="").values_list("legacy_id", "reason").iterator(chunk_size=KEYSET_CHUNK):
+                run=source_run, entity=entity, legacy_id__in=ids
+            ).exclude(legacy_id="").order_by("pk").values_list("legacy_id", "reason"):
                 entries[legacy_id] = Resolved(QUARANTINED, None, reason)
         return ResolutionMap(entries)
 
@@ -81,8 +77,10 @@ class Resolution:
         """This run when it reads `entity`; otherwise (--only) the latest real run that read it in full."""
         if entity in self.entities_in_run:
             return self.run
-        checkpoint = (
-            Checkpoint.objects.filter(entity=entity, done=True, run__dry_run=False)
-            .exclude(run=self.run).select_related("run").order_by("-run__started_at", "-run_id").first()
-        )
-        return checkpoint.run if checkpoint else None
+        if entity not in self._source_runs:
+            checkpoint = (
+                Checkpoint.objects.filter(entity=entity, done=True, run__dry_run=False)
+                .exclude(run=self.run).select_related("run").order_by("-run__started_at", "-run_id").first()
+            )
+            self._source_runs[entity] = checkpoint.run if checkpoint else None
+        return self._source_runs[entity]

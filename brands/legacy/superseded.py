@@ -2,22 +2,19 @@
 
 The contract's rule is decided over the whole file, so the engine reads every line's legacy id before it
 imports a line. A dict of legacy id -> last line grew with the file (one entry per record, the largest
-per-record structure of an import); the index is instead a stdlib sqlite3 scratch file in the temporary
-directory, whose page cache is bounded, removed when the index is closed. It is then read back as the
+per-record structure of an import); the index is instead a scratch database (`scratch`). It is then read back as the
 superseded lines only, in line order, so the engine merges them with its own pass over the file: no
 lookup per line, and nothing kept in memory but the next superseded line.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import msgspec
 
 from .reader import BundleFile
+from .scratch import ScratchDatabase
 
 INSERT_CHUNK = 10_000
 
@@ -30,12 +27,8 @@ class SupersededIndex:
     """The lines of `file` that are JSON objects with a string legacy_id, by legacy id; use as a context."""
 
     def __init__(self, file: BundleFile):
-        self._directory = tempfile.TemporaryDirectory(prefix="legacy-import-")
-        self._db = sqlite3.connect(Path(self._directory.name) / "lines.sqlite3")
-        self._db.executescript(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-            "CREATE TABLE line (number INTEGER PRIMARY KEY, legacy_id TEXT NOT NULL);"
-        )
+        self._scratch = ScratchDatabase("CREATE TABLE line (number INTEGER PRIMARY KEY, legacy_id TEXT NOT NULL);")
+        self._db = self._scratch.db
         self._index(file)
 
     def __enter__(self) -> SupersededIndex:
@@ -45,8 +38,7 @@ class SupersededIndex:
         self.close()
 
     def close(self) -> None:
-        self._db.close()
-        self._directory.cleanup()
+        self._scratch.close()
 
     def _index(self, file: BundleFile) -> None:
         decoder = msgspec.json.Decoder(_IdOnly)

@@ -10,13 +10,16 @@ group's *primary*: the record with the latest `last_login_at`, then `created_at`
 The primary owns the account (its state hash is kept: a later bundle change conflicts with a customer's
 own edits); the other records only own their alias. Erased customers are excluded (no account, rule 2);
 disabled ones get an inactive account. The address book is the primary's addresses, exactly one default.
+
+Nothing per customer is kept in memory across batches: the survey's candidates are in a scratch database
+(`_Primaries`), and each batch looks up its e-mails' accounts, and which of them this run made, in the store.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -40,6 +43,7 @@ from brands.legacy.loaders import (
 from brands.legacy.models import LegacyRecord
 from brands.legacy.parallel import CpuPool
 from brands.legacy.schemas import Customer
+from brands.legacy.scratch import ScratchDatabase
 from brands.models import RegionalStore
 
 from .hashers import PBKDF2WrappedPocoSHA256PasswordHasher, wrap_legacy_hash
@@ -63,14 +67,7 @@ class CustomersLoader(Loader):
 
     def prepare(self) -> None:
         self.stores = dict(RegionalStore.objects.values_list("code", "pk"))
-        # normalized e-mail -> account pk, for the e-mails of the bundle met so far (looked up per batch: the
-        # store may hold far more accounts than the bundle has customers)
-        self.accounts: dict[str, int] = {}
-        # Accounts this run made (a resumed run finds those of its first part in the legacy map).
-        self.made_here = set(LegacyRecord.objects.filter(
-            entity=self.entity, first_run=self.context.run, target_created=True
-        ).values_list("target_pk", flat=True))
-        self.primary: dict[str, tuple] = {}  # normalized e-mail -> (sort key, legacy id)
+        self.primaries = _Primaries()
         self.pool = CpuPool(self.context.workers, lambda seconds: self.context.add_timing("password_wrap", seconds))
 
     def check(self, record: Customer) -> SetAside | None:
@@ -78,15 +75,12 @@ class CustomersLoader(Loader):
             return SetAside(EXCLUDED, "erased customer (data-erasure request): no account", erased=True)
         return None
 
-    def survey(self, record: Customer) -> None:
-        key = (record.last_login_at or EPOCH, record.created_at)
-        email = normalize_email(record.email)
-        best = self.primary.get(email)
-        if best is None or key >= best[0]:
-            self.primary[email] = (key, record.legacy_id)
+    def survey(self, records: list[Customer]) -> None:
+        self.primaries.add(records)
 
     def finish(self) -> None:
         self.pool.close()
+        self.primaries.close()
 
     # --- loading -------------------------------------------------------------------------------------
 
@@ -96,20 +90,23 @@ class CustomersLoader(Loader):
         fills: dict[str, Customer] = {}  # e-mail -> primary record whose profile fills its account
         aliases: list[tuple[str, Customer]] = []
         updates = [item for item in items if item.previous is not None]
-        self._look_up_accounts({normalize_email(item.record.email) for item in items if item.previous is None})
+        emails = {normalize_email(item.record.email) for item in items if item.previous is None}
+        accounts = self._accounts_of(emails)
+        made_here = self._made_by_this_run(set(accounts.values()))
+        primary = self.primaries.of(emails)
         for item in items:
             if item.previous is not None:
                 continue
             record = item.record
             email = normalize_email(record.email)
-            is_primary = self.primary[email][1] == record.legacy_id
-            pk = self.accounts.get(email)
+            is_primary = primary[email] == record.legacy_id
+            pk = accounts.get(email)
             if pk is None and email not in new_accounts:
                 new_accounts[email] = User(email=email, password=unusable_password())
                 made_by_record = True
             else:
                 made_by_record = False
-            ours = email in new_accounts or pk in self.made_here
+            ours = email in new_accounts or pk in made_here
             if ours and is_primary:
                 fills[email] = record
             outcomes[record.legacy_id] = Loaded(
@@ -124,31 +121,40 @@ class CustomersLoader(Loader):
                 self._apply_profile(new_accounts[email], record, passwords)
         bulk_insert(new_accounts.values())
         for email, account in new_accounts.items():
-            self.accounts[email] = account.pk
-            self.made_here.add(account.pk)
-        existing_fills = {self.accounts[email]: record for email, record in fills.items() if email not in new_accounts}
+            accounts[email] = account.pk
+        existing_fills = {accounts[email]: record for email, record in fills.items() if email not in new_accounts}
         if existing_fills:
-            accounts = User.objects.in_bulk(existing_fills)
+            filled = User.objects.in_bulk(existing_fills)
             for pk, record in existing_fills.items():
-                self._apply_profile(accounts[pk], record, passwords)
-            User.objects.bulk_update(accounts.values(), PROFILE_FIELDS + ["password"], batch_size=1000)
+                self._apply_profile(filled[pk], record, passwords)
+            User.objects.bulk_update(filled.values(), PROFILE_FIELDS + ["password"], batch_size=1000)
         for email, record in aliases:
-            outcomes[record.legacy_id].target_pk = self.accounts[email]
+            outcomes[record.legacy_id].target_pk = accounts[email]
         bulk_insert(
-            [LegacyAlias(user_id=self.accounts[email], source=SOURCE, legacy_id=record.legacy_id,
+            [LegacyAlias(user_id=accounts[email], source=SOURCE, legacy_id=record.legacy_id,
                          portal=record.portal) for email, record in aliases],
         )
-        self._replace_addresses({self.accounts[email]: record for email, record in fills.items()})
+        self._replace_addresses({accounts[email]: record for email, record in fills.items()})
         outcomes.update(self._update(updates, passwords))
         return BatchResult(outcomes)
 
-    def _look_up_accounts(self, emails: set[str]) -> None:
-        """Adds the store's accounts of these e-mails to `self.accounts`, in one query (Lower(email) index)."""
-        wanted = {email for email in emails if email not in self.accounts}
-        if wanted:
-            found = User.objects.annotate(email_lower=Lower("email")).filter(
-                email_lower__in={email.lower() for email in wanted}).values_list("email", "pk")
-            self.accounts.update((normalize_email(email), pk) for email, pk in found)
+    @staticmethod
+    def _accounts_of(emails: set[str]) -> dict[str, int]:
+        """normalized e-mail -> the store's account of it (an earlier batch's included), in one query
+        (Lower(email) index)."""
+        if not emails:
+            return {}
+        found = User.objects.annotate(email_lower=Lower("email")).filter(
+            email_lower__in={email.lower() for email in emails}).values_list("email", "pk")
+        return {normalize_email(email): pk for email, pk in found}
+
+    def _made_by_this_run(self, pks: set[int]) -> set[int]:
+        """Which of these accounts this run made (a resumed run's first part included): the legacy map says."""
+        if not pks:
+            return set()
+        return set(LegacyRecord.objects.filter(
+            entity=self.entity, first_run=self.context.run, target_created=True, target_pk__in=pks
+        ).values_list("target_pk", flat=True))
 
     def _update(self, items: list[Item], passwords: dict[str, str]) -> dict[str, Loaded]:
         """Records imported before whose content changed (and whose account the customer did not edit)."""
@@ -238,3 +244,49 @@ class CustomersLoader(Loader):
             ).values_list("pk", "email", "first_name", "last_name", "phone", "preferred_language",
                           "preferred_store_id", "marketing_opt_in", "is_active")
         }
+
+
+class _Primaries:
+    """Each e-mail's primary record, decided over the whole file: the latest `last_login_at`, then
+    `created_at`, then the later line; the candidates are kept in a scratch database, not on the heap."""
+
+    def __init__(self):
+        self._scratch = ScratchDatabase(
+            "CREATE TABLE candidate (line INTEGER PRIMARY KEY, email TEXT NOT NULL, last_login INTEGER NOT NULL,"
+            " created INTEGER NOT NULL, legacy_id TEXT NOT NULL);"
+        )
+        self._ranked = False
+
+    def add(self, records: list[Customer]) -> None:
+        self._scratch.db.executemany(
+            "INSERT INTO candidate (email, last_login, created, legacy_id) VALUES (?, ?, ?, ?)",
+            [(normalize_email(r.email), _microseconds(r.last_login_at or EPOCH), _microseconds(r.created_at),
+              r.legacy_id) for r in records],
+        )
+
+    def of(self, emails: set[str]) -> dict[str, str]:
+        """normalized e-mail -> legacy id of its primary, for e-mails of surveyed records."""
+        if not self._ranked:
+            self._scratch.db.executescript(
+                "CREATE TABLE primary_of (email TEXT PRIMARY KEY, legacy_id TEXT NOT NULL) WITHOUT ROWID;"
+                "INSERT INTO primary_of SELECT email, legacy_id FROM (SELECT email, legacy_id, row_number() OVER"
+                " (PARTITION BY email ORDER BY last_login DESC, created DESC, line DESC) AS rank FROM candidate)"
+                " WHERE rank = 1;"
+                "DROP TABLE candidate;"
+            )
+            self._ranked = True
+        wanted = sorted(emails)
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            found.update(self._scratch.db.execute(
+                f"SELECT email, legacy_id FROM primary_of WHERE email IN ({', '.join('?' * len(chunk))})", chunk))
+        return found
+
+    def close(self) -> None:
+        self._scratch.close()
+
+
+def _microseconds(moment: datetime) -> int:
+    """An aware time as an exact integer, ordered as the times are (whatever their offsets)."""
+    return (moment - EPOCH) // timedelta(microseconds=1)

@@ -313,8 +313,8 @@ class ReviewsLoader(Loader):
         return SetAside(QUARANTINED, problem) if problem else None
 
     def load(self, items: list[Item]) -> BatchResult:
-        products = self.context.resolution.of("products")
-        customers = self.context.resolution.of("customers")
+        products = self.context.resolution.of("products", (item.record.product_legacy_id for item in items))
+        customers = self.context.resolution.of("customers", (item.record.customer_legacy_id for item in items))
         fields_of = []
         for item in items:
             record = item.record

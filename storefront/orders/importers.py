@@ -182,7 +182,7 @@ class OrdersLoader(Loader):
 
     def _owners(self, items: list[Item]) -> dict[str, tuple[int | None, str, bool]]:
         """legacy id -> (account pk, e-mail, erased) for each order of the batch, in two queries."""
-        customers = self.context.resolution.of("customers")
+        customers = self.context.resolution.of("customers", (item.record.customer_legacy_id for item in items))
         resolved = {item.legacy_id: customers.get(item.record.customer_legacy_id)
                     for item in items if item.record.customer_legacy_id is not None}
         account_pks = {r.target_pk for r in resolved.values() if r is not None and r.state == RESOLVED_IMPORTED}
@@ -221,7 +221,8 @@ class OrdersLoader(Loader):
         )
 
     def _write_lines(self, records: dict[str, OrderRecord], orders: dict[str, Order]) -> None:
-        products = self.context.resolution.of("products")
+        products = self.context.resolution.of(
+            "products", (line.product_legacy_id for record in records.values() for line in record.lines))
         skus = {line.sku for record in records.values() for line in record.lines}
         variants = {sku: (pk, product_id) for sku, pk, product_id in Variant.objects.filter(sku__in=skus)
                     .values_list("sku", "pk", "product_id")} if skus else {}
@@ -275,7 +276,7 @@ class ShipmentsLoader(Loader):
         return SetAside(QUARANTINED, problem) if problem else None
 
     def load(self, items: list[Item]) -> BatchResult:
-        orders = self.context.resolution.of("orders")
+        orders = self.context.resolution.of("orders", (item.record.order_legacy_id for item in items))
         order_of = {item.legacy_id: orders.get(item.record.order_legacy_id).target_pk for item in items}
         anonymous = set(Order.objects.filter(
             pk__in=set(order_of.values()), source=Order.Source.POCO, shipping_address__isnull=True,

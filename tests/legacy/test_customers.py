@@ -138,6 +138,28 @@ def test_the_primary_of_a_merged_person_may_come_later_in_another_batch(bundle_o
     assert ImportRun.objects.get().counters["customers"]["created"] == 1
 
 
+@pytest.mark.parametrize("batch_size", [1, 1000])
+def test_the_primary_is_the_latest_login_as_an_instant_then_created_then_the_later_line(
+        bundle_of, run_import, settings, batch_size):
+    settings.LEGACY_IMPORT_BATCH_SIZE = batch_size
+    run_import(bundle_of(
+        # 10:30 at +02:00 is 08:30 UTC: earlier than A's 09:00 although it reads later
+        customer("A1", email="a@example.com", first_name="Winner", last_login_at="2024-01-01T09:00:00Z"),
+        customer("A2", email="a@example.com", first_name="Offset", last_login_at="2024-01-01T10:30:00+02:00"),
+        # equal logins: the later created_at
+        customer("B1", email="b@example.com", first_name="Winner", last_login_at="2024-01-01T09:00:00Z",
+                 created_at="2020-02-01T00:00:00Z"),
+        customer("B2", email="b@example.com", first_name="Older", last_login_at="2024-01-01T09:00:00Z",
+                 created_at="2020-01-01T00:00:00Z"),
+        # equal logins and created_at: the later line; and any login beats none
+        customer("C1", email="c@example.com", first_name="Never", last_login_at=None),
+        customer("C2", email="c@example.com", first_name="Earlier line", last_login_at="2024-01-01T09:00:00Z"),
+        customer("C3", email="c@example.com", first_name="Winner", last_login_at="2024-01-01T09:00:00Z"),
+    ))
+    assert dict(User.objects.values_list("email", "first_name")) == {
+        "a@example.com": "Winner", "b@example.com": "Winner", "c@example.com": "Winner"}
+
+
 def test_an_existing_store_account_is_linked_and_keeps_its_profile_and_password(bundle_of, run_import):
     existing = User.objects.create_user("kim@example.com", "store-password", first_name="Kim")
     _, report = run_import(bundle_of(customer("C1", email="KIM@example.com", first_name="Kimberly",
