@@ -10,6 +10,9 @@ primary key, and the database checks the same constraints (a value too long for 
 never truncated).
 
 Elsewhere than PostgreSQL, and for a model with a field type not listed here, it is `bulk_create`.
+
+`bulk_insert_rows` writes the same way from value tuples, for the import's most numerous rows (tracking
+events, order lines, legacy-map entries): building a Django model instance costs more than writing its row.
 """
 
 from __future__ import annotations
@@ -56,6 +59,12 @@ def bulk_insert(objs: Iterable[models.Model]) -> list[models.Model]:
         buffer.write("\n")
         obj._state.adding = False
         obj._state.db = alias
+    _copy(model, buffer)
+    return objs
+
+
+def _copy(model: type[models.Model], buffer: io.StringIO) -> None:
+    """COPY's text rows in `buffer`, one per line, every concrete column in the model's order."""
     buffer.seek(0)
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(field.column) for field in model._meta.concrete_fields)
@@ -64,7 +73,49 @@ def bulk_insert(objs: Iterable[models.Model]) -> list[models.Model]:
     # into Django's (DataError, IntegrityError, ...) as `execute` turns them.
     with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.copy_expert(sql, buffer)
-    return objs
+
+
+def bulk_insert_rows(model: type[models.Model], attnames: list[str], rows: Iterable[tuple]) -> list[int]:
+    """Inserts one row per tuple of values of `attnames` (field attribute names: `order_id`, not `order`),
+    without model instances; the other fields get what a new instance would (their defaults; auto_now and
+    auto_now_add fields the current time, as `save` gives them). Returns the primary keys, in row order."""
+    rows = list(rows)
+    if not rows:
+        return []
+    fields = model._meta.concrete_fields
+    unknown = sorted(set(attnames) - {field.attname for field in fields})
+    if unknown:
+        raise ValueError(f"{model.__name__} has no field {', '.join(unknown)}")
+    columns = _columns(model)
+    if connection.vendor != "postgresql" or columns is None:
+        objs = model.objects.bulk_create([model(**dict(zip(attnames, row, strict=True))) for row in rows],
+                                         batch_size=500)
+        return [obj.pk for obj in objs]
+    pks = _next_pks(model, len(rows))
+    now = timezone.now()
+    position = {attname: index for index, attname in enumerate(attnames)}
+    parts: list[Callable[[tuple, int], str]] = []  # per column: (row, pk) -> its text
+    for field, (attname, render) in zip(fields, columns, strict=True):
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            parts.append(_constant(render(now)))
+        elif attname in position:
+            parts.append(lambda row, pk, index=position[attname], render=render: render(row[index]))
+        elif field.primary_key:
+            parts.append(lambda row, pk: str(pk))
+        elif callable(field.default):
+            parts.append(lambda row, pk, field=field, render=render: render(field.get_default()))
+        else:
+            parts.append(_constant(render(field.get_default())))
+    buffer = io.StringIO()
+    for row, pk in zip(rows, pks, strict=True):
+        buffer.write("\t".join(part(row, pk) for part in parts))
+        buffer.write("\n")
+    _copy(model, buffer)
+    return pks
+
+
+def _constant(text: str) -> Callable[[tuple, int], str]:
+    return lambda row, pk: text
 
 
 def _columns(model: type[models.Model]) -> list[tuple[str, Callable]] | None:
@@ -86,13 +137,16 @@ def _allocate_pks(model: type[models.Model], objs: list[models.Model]) -> None:
     INSERTs of `bulk_create` would), and gives them to `objs` in order."""
     if not objs:
         return
-    pk = model._meta.pk
+    for obj, value in zip(objs, _next_pks(model, len(objs)), strict=True):
+        setattr(obj, model._meta.pk.attname, value)
+
+
+def _next_pks(model: type[models.Model], count: int) -> list[int]:
+    """`count` values of the primary key's sequence, in one query, ascending."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                       [model._meta.db_table, pk.column, len(objs)])
-        values = sorted(row[0] for row in cursor.fetchall())
-    for obj, value in zip(objs, values, strict=True):
-        setattr(obj, pk.attname, value)
+                       [model._meta.db_table, model._meta.pk.column, count])
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 def _escape(text: str) -> str:

@@ -34,7 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import report as reporting
-from .bulk import bulk_insert
+from .bulk import bulk_insert, bulk_insert_rows
 from .entities import ENTITIES, EXCLUDED_PORTAL, EntitySpec, Reference
 from .loaders import (
     CONFLICT,
@@ -45,6 +45,7 @@ from .loaders import (
     UPDATED,
     Context,
     Item,
+    Loaded,
     Loader,
     Previous,
     registered_loaders,
@@ -60,6 +61,8 @@ from .superseded import SupersededIndex, SupersededLookup
 logger = logging.getLogger(__name__)
 
 SUPERSEDED, UNCHANGED = "superseded", "unchanged"
+LEGACY_RECORD_COLUMNS = ["entity", "legacy_id", "fingerprint", "target_pk", "state_hash", "first_run_id",
+                         "last_run_id", "target_created", "imported_at"]
 IMPORTED_OUTCOMES = (CREATED, UPDATED, UNCHANGED, LINKED)
 
 
@@ -313,6 +316,7 @@ class _Run:
         """The rest of the contract's order for the batch's readable lines: hard references, schema, check."""
         schema = SCHEMAS[spec.name]
         pending = [line for line in batch if line.obj is not None]
+        self.context.resolution.new_batch()
         resolved = {
             ref: self.context.resolution.of(ref.entity, (line.obj.get(ref.field) for line in pending))
             for ref in spec.hard_references
@@ -410,7 +414,8 @@ class _Run:
         if missing:
             raise RuntimeError(f"{type(loader).__name__}.load gave no outcome for {', '.join(missing[:5])}")
         imported = {lid: loaded for lid, loaded in outcomes.items() if loaded.outcome in (CREATED, UPDATED, LINKED)}
-        owned = [loaded.target_pk for loaded in imported.values() if loaded.owns_target and loaded.target_pk]
+        owned = [loaded.target_pk for loaded in imported.values()
+                 if loaded.owns_target and loaded.target_pk and loaded.state_hash is None]
         states = loader.state_hashes(owned) if owned else {}
         now = timezone.now()
         run = self.context.run
@@ -423,18 +428,14 @@ class _Run:
             line.outcome, line.reason = loaded.outcome, loaded.reason
             if legacy_id not in imported:
                 continue
-            entry = LegacyRecord(
-                entity=entity, legacy_id=legacy_id, fingerprint=line.fingerprint, target_pk=loaded.target_pk,
-                state_hash=states.get(loaded.target_pk, "") if loaded.owns_target else "",
-                last_run=run, imported_at=now, target_created=loaded.target_created,
-            )
             if legacy_id in existing:
-                entry.pk = existing[legacy_id]
-                updates.append(entry)
+                updates.append(LegacyRecord(
+                    pk=existing[legacy_id], fingerprint=line.fingerprint, target_pk=loaded.target_pk,
+                    state_hash=_state_hash(loaded, states), last_run=run, imported_at=now))
             else:
-                entry.first_run = run
-                creates.append(entry)
-        bulk_insert(creates)
+                creates.append((entity, legacy_id, line.fingerprint, loaded.target_pk, _state_hash(loaded, states),
+                                run.pk, run.pk, loaded.target_created, now))
+        bulk_insert_rows(LegacyRecord, LEGACY_RECORD_COLUMNS, creates)
         LegacyRecord.objects.bulk_update(
             updates, ["fingerprint", "target_pk", "state_hash", "last_run", "imported_at"], batch_size=1000
         )
@@ -538,6 +539,13 @@ def _hard_references(spec: EntitySpec, obj: dict, resolved_by_ref: dict[Referenc
         if resolved.state == RESOLVED_EXCLUDED and not (resolved.erased and ref.on_erased == "keep"):
             return EXCLUDED, f"{ref.field} {value}: that {ref.entity} record is excluded ({resolved.reason})"
     return None
+
+
+def _state_hash(loaded: Loaded, read_back: dict[int, str]) -> str:
+    """The state hash to keep for a record's row: the loader's, or the one read back; none when not its own."""
+    if not loaded.owns_target:
+        return ""
+    return loaded.state_hash if loaded.state_hash is not None else read_back.get(loaded.target_pk, "")
 
 
 def _set_aside(line: Line, outcome: str, reason: str) -> Line:

@@ -58,7 +58,9 @@ class Loaded:
     `target_pk` is the row the record now maps to. `owns_target` says the row is this record's own (its
     state hash is kept, so a later store edit is detected as a conflict); False for records that only
     point at a row someone else owns (a customer linked to an existing account). `target_created` says this
-    record's load inserted the row. `reason` explains a quarantine, exclusion or conflict.
+    record's load inserted the row. `reason` explains a quarantine, exclusion or conflict. `state_hash`, when
+    the loader knows it from what it has just written, saves reading the row back (`state_hashes`); it must
+    equal what `state_hashes` gives for the row (a test pins this per loader).
     """
 
     outcome: str
@@ -66,6 +68,7 @@ class Loaded:
     owns_target: bool = True
     target_created: bool = False
     reason: str = ""
+    state_hash: str | None = None
 
 
 @dataclass(frozen=True)

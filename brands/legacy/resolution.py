@@ -5,6 +5,8 @@ run that read the entity set aside (excluded and quarantined records). All of it
 resumed run resolves exactly as the run it continues, and a batch asks for its own ids only: one to three
 indexed queries per referenced entity and batch, never a query per record, and nothing kept from one batch
 to the next (a map of a whole entity grew with the bundle and kept the import's memory from being flat).
+Within a batch, what was resolved is remembered: the engine checks the hard references and the loader
+then reads the same ids.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ class Resolved:
 class ResolutionMap:
     """What became of the legacy ids one batch asked for."""
 
-    def __init__(self, entries: dict[str, Resolved]):
+    def __init__(self, entries: dict[str, Resolved | None]):
         self._entries = entries
 
     def get(self, legacy_id: str | None) -> Resolved | None:
@@ -47,13 +49,23 @@ class Resolution:
         self.run = run
         self.entities_in_run = entities_in_run
         self._source_runs: dict[str, ImportRun | None] = {}
+        self._batch: dict[str, dict[str, Resolved | None]] = {}  # entity -> legacy id -> resolved, this batch
+
+    def new_batch(self) -> None:
+        """Forgets what the previous batch resolved."""
+        self._batch = {}
 
     def of(self, entity: str, legacy_ids: Iterable[str | None]) -> ResolutionMap:
         """What became of these legacy ids of `entity` (None and repeated ids are ignored)."""
-        wanted = sorted({legacy_id for legacy_id in legacy_ids if isinstance(legacy_id, str)})
+        known = self._batch.setdefault(entity, {})
+        wanted = sorted({legacy_id for legacy_id in legacy_ids if isinstance(legacy_id, str)} - known.keys())
+        if wanted:
+            found = self._read(entity, wanted)
+            known.update((legacy_id, found.get(legacy_id)) for legacy_id in wanted)
+        return ResolutionMap(known)
+
+    def _read(self, entity: str, wanted: list[str]) -> dict[str, Resolved]:
         entries: dict[str, Resolved] = {}
-        if not wanted:
-            return ResolutionMap(entries)
         source_run = self._run_that_read(entity)
         for start in range(0, len(wanted), IDS_PER_QUERY):
             ids = wanted[start:start + IDS_PER_QUERY]
@@ -71,7 +83,7 @@ class Resolution:
                 run=source_run, entity=entity, legacy_id__in=ids
             ).exclude(legacy_id="").order_by("pk").values_list("legacy_id", "reason"):
                 entries[legacy_id] = Resolved(QUARANTINED, None, reason)
-        return ResolutionMap(entries)
+        return entries
 
     def _run_that_read(self, entity: str) -> ImportRun | None:
         """This run when it reads `entity`; otherwise (--only) the latest real run that read it in full."""

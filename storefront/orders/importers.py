@@ -35,9 +35,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from decimal import Decimal
 
-from brands.legacy.bulk import bulk_insert
+from brands.legacy.bulk import bulk_insert_rows
 from brands.legacy.entities import PORTAL_CURRENCY
 from brands.legacy.limits import too_long
 from brands.legacy.loaders import (
@@ -64,6 +65,7 @@ from storefront.catalog.models import Variant
 from .models import Order, OrderLine, Shipment, TrackingEvent
 
 PORTAL_STORES = ("global", "uk", "fr")
+CENT = Decimal("0.01")
 MONEY_LIMIT = Decimal(10) ** 10  # DecimalField(max_digits=12, decimal_places=2)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ORDER_FIELDS = ["number", "source", "store", "user", "email", "currency", "status", "placed_at", "subtotal",
@@ -91,6 +93,34 @@ def address_snapshot(address: AddressRecord | None) -> dict | None:
         return None
     return {"name": address.name, "line1": address.line1, "line2": address.line2, "city": address.city,
             "postcode": address.postcode, "country": address.country, "phone": address.phone}
+
+
+def order_state(number: str, status: str, email: str, shipping_address: dict | None, billing_address: dict | None,
+                payment_method: str, amounts: Iterable[Decimal], lines: list[tuple]) -> str:
+    """The state hash of an order, from its values as written or as read back: the amounts (subtotal,
+    shipping, tax, total) and each line's (sku, name, quantity, unit price, discount), in position order,
+    with amounts in the store's cents."""
+    return state_digest(number, status, email, shipping_address, billing_address, payment_method,
+                        [_cents(amount) for amount in amounts],
+                        [[sku, name, str(quantity), _cents(price), _cents(discount)]
+                         for sku, name, quantity, price, discount in lines])
+
+
+def _cents(amount: Decimal) -> str:
+    """An amount as the database gives it back (2 decimal places; `+ 0` turns a -0.00 into 0.00)."""
+    return str(amount.quantize(CENT) + 0)
+
+
+def shipment_state(carrier: str, tracking_number: str, status: str, shipped_at: datetime,
+                   delivered_at: datetime | None, lines: list, events: list[tuple]) -> str:
+    """The state hash of a parcel, from its values as written or as read back: times as UTC instants,
+    events (at, status, location, description) by time, then in the order they were written."""
+    return state_digest(carrier, tracking_number, status, _utc(shipped_at), _utc(delivered_at), lines,
+                        [(_utc(at), *rest) for at, *rest in sorted(events, key=lambda event: event[0])])
+
+
+def _utc(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment is not None else None
 
 
 def _store_preflight() -> str | None:
@@ -176,8 +206,13 @@ class OrdersLoader(Loader):
             fields_of.append((item, self._fields(record, user_id, email, erased)))
         written = rows_write(Order, fields_of, update_fields=ORDER_FIELDS, children=[(OrderLine, "order")])
         orders = written.rows
-        self._write_lines({item.legacy_id: item.record for item, _ in fields_of}, orders)
-        outcomes.update(written.outcomes())
+        lines = self._write_lines({item.legacy_id: item.record for item, _ in fields_of}, orders)
+        written_outcomes = written.outcomes()
+        for legacy_id, row in orders.items():  # the state as written: not read back
+            written_outcomes[legacy_id].state_hash = order_state(
+                row.number, row.status, row.email, row.shipping_address, row.billing_address, row.payment_method,
+                (row.subtotal, row.shipping, row.tax, row.total), lines[row.pk])
+        outcomes.update(written_outcomes)
         return BatchResult(outcomes)
 
     def _owners(self, items: list[Item]) -> dict[str, tuple[int | None, str, bool]]:
@@ -220,25 +255,28 @@ class OrdersLoader(Loader):
             billing_address=None if erased else address_snapshot(record.billing_address),
         )
 
-    def _write_lines(self, records: dict[str, OrderRecord], orders: dict[str, Order]) -> None:
+    def _write_lines(self, records: dict[str, OrderRecord], orders: dict[str, Order]) -> dict[int, list[tuple]]:
+        """Writes the orders' lines; returns each order's (sku, name, quantity, unit price, discount) in order."""
         products = self.context.resolution.of(
             "products", (line.product_legacy_id for record in records.values() for line in record.lines))
         skus = {line.sku for record in records.values() for line in record.lines}
         variants = {sku: (pk, product_id) for sku, pk, product_id in Variant.objects.filter(sku__in=skus)
                     .values_list("sku", "pk", "product_id")} if skus else {}
-        rows = []
+        rows, lines_of = [], {}
         for legacy_id, record in records.items():
+            order_id = orders[legacy_id].pk
+            lines_of[order_id] = []
             for position, line in enumerate(record.lines):
                 variant_id, variant_product = variants.get(line.sku, (None, None))
                 product = products.get(line.product_legacy_id) if line.product_legacy_id else None
                 product_id = product.target_pk if product is not None and product.state == RESOLVED_IMPORTED \
                     else variant_product
-                rows.append(OrderLine(
-                    order=orders[legacy_id], variant_id=variant_id, product_id=product_id, sku=line.sku,
-                    name=line.name, quantity=line.quantity, unit_price=Decimal(line.unit_price),
-                    discount=Decimal(line.discount), position=position,
-                ))
-        bulk_insert(rows)
+                values = (line.sku, line.name, line.quantity, Decimal(line.unit_price), Decimal(line.discount))
+                rows.append((order_id, variant_id, product_id, *values, position))
+                lines_of[order_id].append(values)
+        bulk_insert_rows(OrderLine, ["order_id", "variant_id", "product_id", "sku", "name", "quantity", "unit_price",
+                                     "discount", "position"], rows)
+        return lines_of
 
     # --- state ---------------------------------------------------------------------------------------
 
@@ -248,10 +286,10 @@ class OrdersLoader(Loader):
         lines: dict[int, list] = {}
         for order_id, *values in OrderLine.objects.filter(order__in=pks).order_by("order_id", "position", "pk") \
                 .values_list("order_id", "sku", "name", "quantity", "unit_price", "discount"):
-            lines.setdefault(order_id, []).append([str(value) for value in values])
+            lines.setdefault(order_id, []).append(values)
         return {
-            pk: state_digest(number, status, email, shipping_address, billing_address, payment_method,
-                             [str(amount) for amount in amounts], lines.get(pk, []))
+            pk: order_state(number, status, email, shipping_address, billing_address, payment_method, amounts,
+                            lines.get(pk, []))
             for pk, number, status, email, shipping_address, billing_address, payment_method, *amounts
             in Order.objects.filter(pk__in=pks).values_list(
                 "pk", "number", "status", "email", "shipping_address", "billing_address", "payment_method",
@@ -289,26 +327,32 @@ class ShipmentsLoader(Loader):
             for item in items
         ), update_fields=SHIPMENT_FIELDS, children=[(TrackingEvent, "shipment")])
         shipments = written.rows
-        bulk_insert([
-            TrackingEvent(shipment=shipment, at=event.at, status=event.status,
-                          location="" if shipment.order_id in anonymous else event.location,
-                          description="" if shipment.order_id in anonymous else event.description)
-            for item in items for shipment in [shipments[item.legacy_id]] for event in item.record.events
-        ])
+        events: dict[int, list[tuple]] = {}  # shipment pk -> its events' values, in file order
+        for item in items:
+            shipment = shipments[item.legacy_id]
+            anonymous_order = shipment.order_id in anonymous
+            events[shipment.pk] = [
+                (event.at, event.status, "" if anonymous_order else event.location,
+                 "" if anonymous_order else event.description) for event in item.record.events
+            ]
+        bulk_insert_rows(TrackingEvent, ["shipment_id", "at", "status", "location", "description"],
+                         ((pk, *values) for pk, rows in events.items() for values in rows))
         outcomes = written.outcomes()
+        for legacy_id, shipment in written.rows.items():  # the state as written: not read back
+            outcomes[legacy_id].state_hash = shipment_state(
+                shipment.carrier, shipment.tracking_number, shipment.status, shipment.shipped_at,
+                shipment.delivered_at, shipment.lines, events[shipment.pk])
         return BatchResult(outcomes)
 
     def state_hashes(self, pks: Iterable[int]) -> dict[int, str]:
         """A parcel's carrier, tracking number, status, dates, contents and events."""
         pks = list(pks)
         events: dict[int, list] = {}
-        for shipment_id, at, status, location, description in TrackingEvent.objects.filter(
-                shipment__in=pks).order_by("shipment_id", "at", "pk").values_list(
-                "shipment_id", "at", "status", "location", "description"):
-            events.setdefault(shipment_id, []).append((at.isoformat(), status, location, description))
+        for shipment_id, *event in TrackingEvent.objects.filter(shipment__in=pks).order_by(
+                "shipment_id", "at", "pk").values_list("shipment_id", "at", "status", "location", "description"):
+            events.setdefault(shipment_id, []).append(event)
         return {
-            pk: state_digest(carrier, tracking, status, shipped_at.isoformat(),
-                             delivered_at.isoformat() if delivered_at else None, lines, events.get(pk, []))
+            pk: shipment_state(carrier, tracking, status, shipped_at, delivered_at, lines, events.get(pk, []))
             for pk, carrier, tracking, status, shipped_at, delivered_at, lines in Shipment.objects.filter(
                 pk__in=pks).values_list("pk", "carrier", "tracking_number", "status", "shipped_at", "delivered_at",
                                         "lines")

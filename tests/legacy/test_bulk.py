@@ -9,7 +9,7 @@ from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 
 from aftersales.models import Attachment
-from brands.legacy.bulk import bulk_insert
+from brands.legacy.bulk import bulk_insert, bulk_insert_rows
 from storefront.orders.models import Order, OrderLine, Shipment, TrackingEvent
 from tests.factories import get_store
 
@@ -108,3 +108,46 @@ def test_nothing_to_insert_is_no_query():
     with CaptureQueriesContext(connection) as queries:
         assert bulk_insert([]) == []
     assert len(queries) == 0
+
+
+# --- bulk_insert_rows: value tuples, no instances -------------------------------------------------------
+
+ORDER_COLUMNS = ["number", "store_id", "currency", "total", "subtotal", "email", "payment_method", "placed_at",
+                 "shipping_address", "billing_address"]
+
+
+def order_rows(prefix: str) -> list[tuple]:
+    """The first of `orders(prefix)` as a tuple of ORDER_COLUMNS; the other fields are left to their defaults."""
+    store = get_store("uk")
+    return [(f"{prefix}-1", store.pk, "GBP", Decimal("263.89"), Decimal("0.10"), "c1@example.com", SHORT_AWKWARD,
+             datetime(2024, 3, 1, 10, 15, tzinfo=PARIS), {"name": AWKWARD, "lines": ["1 High St", None], "n": 1.5},
+             None)]
+
+
+def test_rows_from_tuples_equal_those_bulk_create_writes_from_instances_defaults_and_times_included(reference_data):
+    created = Order.objects.bulk_create([Order(**dict(zip(ORDER_COLUMNS, row, strict=True)))
+                                         for row in order_rows("A")])
+    before = datetime.now(UTC)
+    pks = bulk_insert_rows(Order, ORDER_COLUMNS, order_rows("B"))
+
+    assert len(pks) == 1 and pks == sorted(pks)
+    assert stored(Order, pks) == stored(Order, [o.pk for o in created])  # defaults: tax_included, coupon_code, ...
+    row = Order.objects.get(pk=pks[0])
+    assert row.number == "B-1" and row.created_at >= before  # auto_now_add stamped as save() would
+
+
+def test_rows_from_tuples_get_keys_in_row_order_and_cost_two_queries_on_postgresql(reference_data):
+    order_pk = bulk_insert_rows(Order, ORDER_COLUMNS, order_rows("A"))[0]
+    shipment = Shipment.objects.create(order_id=order_pk, carrier="Royal Mail", tracking_number="RM1",
+                                       status="delivered", shipped_at=datetime(2024, 3, 2, tzinfo=UTC), lines=[])
+    events = [(shipment.pk, datetime(2024, 3, 2, n, tzinfo=UTC), f"status {n}", AWKWARD, "") for n in range(5)]
+    with CaptureQueriesContext(connection) as queries:
+        pks = bulk_insert_rows(TrackingEvent, ["shipment_id", "at", "status", "location", "description"], events)
+    assert len(queries) == (2 if connection.vendor == "postgresql" else 1)
+    assert [TrackingEvent.objects.get(pk=pk).status for pk in pks] == [f"status {n}" for n in range(5)]
+    assert TrackingEvent.objects.filter(location=AWKWARD).count() == 5
+
+
+def test_a_column_the_model_does_not_have_is_refused_by_name():
+    with pytest.raises(ValueError, match="TrackingEvent has no field shipment, when"):
+        bulk_insert_rows(TrackingEvent, ["shipment", "when"], [(1, None)])
