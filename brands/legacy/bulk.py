@@ -94,28 +94,29 @@ def bulk_insert_rows(model: type[models.Model], attnames: list[str], rows: Itera
     pks = _next_pks(model, len(rows))
     now = timezone.now()
     position = {attname: index for index, attname in enumerate(attnames)}
-    parts: list[Callable[[tuple, int], str]] = []  # per column: (row, pk) -> its text
+    # Per column: (index of its value in (pk, *row), renderer), or (None, its text) for a value fixed for
+    # the batch; a default that is a callable is rendered per row, as a new instance would call it.
+    plan: list[tuple[int | None, Callable | str]] = []
+    per_row_defaults = []
     for field, (attname, render) in zip(fields, columns, strict=True):
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            parts.append(_constant(render(now)))
+            plan.append((None, render(now)))
         elif attname in position:
-            parts.append(lambda row, pk, index=position[attname], render=render: render(row[index]))
+            plan.append((position[attname] + 1, render))
         elif field.primary_key:
-            parts.append(lambda row, pk: str(pk))
+            plan.append((0, str))
         elif callable(field.default):
-            parts.append(lambda row, pk, field=field, render=render: render(field.get_default()))
+            per_row_defaults.append(field)
+            plan.append((len(attnames) + len(per_row_defaults), render))
         else:
-            parts.append(_constant(render(field.get_default())))
+            plan.append((None, render(field.get_default())))
     buffer = io.StringIO()
     for row, pk in zip(rows, pks, strict=True):
-        buffer.write("\t".join(part(row, pk) for part in parts))
+        values = (pk, *row, *(field.get_default() for field in per_row_defaults))
+        buffer.write("\t".join([render if index is None else render(values[index]) for index, render in plan]))
         buffer.write("\n")
     _copy(model, buffer)
     return pks
-
-
-def _constant(text: str) -> Callable[[tuple, int], str]:
-    return lambda row, pk: text
 
 
 def _columns(model: type[models.Model]) -> list[tuple[str, Callable]] | None:
@@ -159,6 +160,8 @@ def _escape(text: str) -> str:
 
 
 def _plain(value) -> str:
+    if type(value) is str:  # the most frequent first
+        return _escape(value)
     if value is None:
         return "\\N"
     if value is True:

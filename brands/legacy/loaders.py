@@ -16,12 +16,13 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 
 import msgspec
 from django.db import models
 from django.utils.module_loading import autodiscover_modules
 
-from .bulk import bulk_insert
+from .bulk import bulk_insert_rows
 from .schemas import Record
 
 logger = logging.getLogger(__name__)
@@ -118,7 +119,8 @@ class Loader:
         decisions)."""
 
     def load(self, items: list[Item]) -> BatchResult:
-        """Writes the batch's rows set-wise (`bulk_insert`, bulk_update) and answers one Loaded per item.
+        """Writes the batch's rows set-wise (`rows_write`, `bulk_insert`, bulk_update) and answers one Loaded
+        per item.
 
         Items are new records (`previous` None) and records whose content changed since their import while
         their row did not change in the store (the engine has already set aside unchanged ones and
@@ -188,13 +190,15 @@ def state_digest(*values) -> str:
 
 @dataclass
 class RowsWritten:
-    """What `rows_write` wrote: the batch's new and rewritten rows by legacy id, primary keys set."""
+    """What `rows_write` wrote, by legacy id: the new rows as the values written (a namespace of the fields
+    given and `pk`: no model instances, which cost more to build than their rows to write), the rewritten
+    ones as their model instances."""
 
-    created: dict[str, models.Model]
+    created: dict[str, SimpleNamespace]
     updated: dict[str, models.Model]
 
     @property
-    def rows(self) -> dict[str, models.Model]:
+    def rows(self) -> dict[str, SimpleNamespace | models.Model]:
         return {**self.created, **self.updated}
 
     def outcomes(self) -> dict[str, Loaded]:
@@ -207,20 +211,25 @@ def rows_write(model: type[models.Model], fields_of: Iterable[tuple[Item, dict]]
                children: Iterable[tuple[type[models.Model], str]] = ()) -> RowsWritten:
     """Writes one row per record, set-wise: a new record's row is created, a re-imported one's previous row
     rewritten in place; the child rows (`children`: (model, foreign key name)) of rewritten rows are deleted,
-    so the caller writes every row's children afresh. A fixed number of queries whatever the batch size."""
+    so the caller writes every row's children afresh. The fields are given by attribute name (`order_id`),
+    the same ones for every record. A fixed number of queries whatever the batch size."""
     fields_of = list(fields_of)
     existing = model.objects.in_bulk([item.previous.target_pk for item, _ in fields_of if item.previous])
-    created: dict[str, models.Model] = {}
+    new = [(item, fields) for item, fields in fields_of if item.previous is None]
+    created: dict[str, SimpleNamespace] = {}
+    if new:
+        names = list(new[0][1])
+        pks = bulk_insert_rows(model, names, [tuple(fields[name] for name in names) for _, fields in new])
+        created = {item.legacy_id: SimpleNamespace(pk=pk, **fields)
+                   for (item, fields), pk in zip(new, pks, strict=True)}
     updated: dict[str, models.Model] = {}
     for item, fields in fields_of:
         if item.previous is None:
-            created[item.legacy_id] = model(**fields)
             continue
         row = existing[item.previous.target_pk]
         for name, value in fields.items():
             setattr(row, name, value)
         updated[item.legacy_id] = row
-    bulk_insert(created.values())
     model.objects.bulk_update(updated.values(), update_fields, batch_size=500)
     for child, foreign_key in children:
         child.objects.filter(**{f"{foreign_key}__in": [row.pk for row in updated.values()]}).delete()

@@ -329,7 +329,7 @@ class ReviewsLoader(Loader):
         written = rows_write(Review, fields_of, update_fields=REVIEW_FIELDS, children=[(ReviewReply, "review")])
         reviews = written.rows
         bulk_insert([
-            ReviewReply(review=reviews[item.legacy_id], author_name=reply.author_name, body=reply.body,
+            ReviewReply(review_id=reviews[item.legacy_id].pk, author_name=reply.author_name, body=reply.body,
                         created_at=reply.created_at)
             for item in items for reply in item.record.replies
         ])
