@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from brands.legacy.bulk import bulk_insert
+from brands.legacy.bulk import bulk_insert_rows
 
 from ..models import LegacyPointsHistory, LegacyPointsMigration, PointsAccount, PointsEntry, PointsLot
 from .legacy import ImportOutcome, fingerprint, require_aware
@@ -137,33 +137,30 @@ def points_lots_migrate_bulk(
 
     accounts = _accounts_by_user({record.user_id for record, _ in to_migrate})
     now = timezone.now()
-    migrations, lots, entries, history = [], [], [], []
+    # Rows as value tuples (brands.legacy.bulk.bulk_insert_rows): a model instance costs more to build than
+    # its row to write, and a batch writes about ten rows per record.
+    migrations, credits_of = [], []
     for record, digest in to_migrate:
-        account = accounts[record.user_id]
+        account_id = accounts[record.user_id].pk
         live = [lot for lot in record.lots if lot.expires_at > cutover]
         credits = [(lot, credited_points(lot.points, rate)) for lot in live]
         credits = [(lot, points) for lot, points in credits if points > 0]
-        migration = LegacyPointsMigration(
-            legacy_id=record.legacy_id, account=account, fingerprint=digest, cutover=cutover, migrated_at=now,
-            legacy_unexpired=sum(lot.points for lot in live), credited=sum(points for _, points in credits),
-        )
-        migrations.append(migration)
-        for legacy_lot, points in credits:
-            lot = PointsLot(account=account, points=points, remaining=points, earned_at=legacy_lot.earned_at,
-                            expires_at=legacy_lot.expires_at)
-            lots.append(lot)
-            entries.append(PointsEntry(account=account, kind=PointsEntry.Kind.MIGRATE, delta=points, at=now,
-                                       lot=lot, legacy_account_id=record.legacy_id))
-        history.extend(
-            LegacyPointsHistory(account=account, migration=migration, at=event.at, delta=event.delta,
-                                reason=event.reason[:255], order_legacy_id=event.order_legacy_id or "")
-            for event in record.history
-        )
-        results[record.legacy_id] = PointsMigrationResult(
-            record.legacy_id, ImportOutcome.CREATED, migration.legacy_unexpired, migration.credited
-        )
-    bulk_insert(migrations)
-    bulk_insert(lots)
-    bulk_insert(entries)
-    bulk_insert(history)
+        unexpired, credited = sum(lot.points for lot in live), sum(points for _, points in credits)
+        migrations.append((record.legacy_id, account_id, digest, cutover, now, unexpired, credited))
+        credits_of.append((record, account_id, credits))
+        results[record.legacy_id] = PointsMigrationResult(record.legacy_id, ImportOutcome.CREATED, unexpired, credited)
+    migration_pks = bulk_insert_rows(LegacyPointsMigration, [
+        "legacy_id", "account_id", "fingerprint", "cutover", "migrated_at", "legacy_unexpired", "credited"],
+        migrations)
+    lot_pks = bulk_insert_rows(PointsLot, ["account_id", "points", "remaining", "earned_at", "expires_at"], [
+        (account_id, points, points, lot.earned_at, lot.expires_at)
+        for _, account_id, credits in credits_of for lot, points in credits])
+    credited_lots = iter(lot_pks)
+    bulk_insert_rows(PointsEntry, ["account_id", "kind", "delta", "at", "lot_id", "legacy_account_id"], [
+        (account_id, PointsEntry.Kind.MIGRATE, points, now, next(credited_lots), record.legacy_id)
+        for record, account_id, credits in credits_of for _, points in credits])
+    bulk_insert_rows(LegacyPointsHistory, ["account_id", "migration_id", "at", "delta", "reason", "order_legacy_id"], [
+        (account_id, migration_pk, event.at, event.delta, event.reason[:255], event.order_legacy_id or "")
+        for (record, account_id, _), migration_pk in zip(credits_of, migration_pks, strict=True)
+        for event in record.history])
     return [results[record.legacy_id] for record in records]
