@@ -50,6 +50,7 @@ from .loaders import (
     Previous,
     registered_loaders,
 )
+from .lookups import any_of, fetch
 from .models import Checkpoint, ConflictRecord, ExcludedRecord, ImportRun, LegacyRecord, QuarantinedRecord
 from .reader import Bundle, BundleFile, BundleRefused, open_bundle
 from .resolution import EXCLUDED as RESOLVED_EXCLUDED
@@ -61,6 +62,7 @@ from .superseded import SupersededIndex, SupersededLookup
 logger = logging.getLogger(__name__)
 
 SUPERSEDED, UNCHANGED = "superseded", "unchanged"
+LEGACY_MAP = LegacyRecord._meta.db_table
 LEGACY_RECORD_COLUMNS = ["entity", "legacy_id", "fingerprint", "target_pk", "state_hash", "first_run_id",
                          "last_run_id", "target_created", "imported_at"]
 IMPORTED_OUTCOMES = (CREATED, UPDATED, UNCHANGED, LINKED)
@@ -382,11 +384,12 @@ class _Run:
         """Marks the lines that are unchanged or in conflict; returns the items to load and the previous map."""
         if not valid:
             return [], {}
+        in_ids, params = any_of("legacy_id", [line.legacy_id for line in valid])
         previous = {
             legacy_id: Previous(target_pk, state_hash, fingerprint)
-            for legacy_id, target_pk, state_hash, fingerprint in LegacyRecord.objects.filter(
-                entity=entity, legacy_id__in=[line.legacy_id for line in valid]
-            ).values_list("legacy_id", "target_pk", "state_hash", "fingerprint")
+            for legacy_id, target_pk, state_hash, fingerprint in fetch(
+                f"SELECT legacy_id, target_pk, state_hash, fingerprint FROM {LEGACY_MAP}"
+                f" WHERE entity = %s AND {in_ids}", [entity, *params])
         }
         watched = [before.target_pk for line in valid if (before := previous.get(line.legacy_id))
                    and before.fingerprint != line.fingerprint and before.state_hash and before.target_pk]
@@ -451,14 +454,11 @@ class _Run:
             ConflictRecord(run=run, entity=entity, legacy_id=line.legacy_id, line=line.number, reason=line.reason)
             for line in batch if line.outcome == CONFLICT
         ]
-        excluded = [
-            ExcludedRecord(run=run, entity=entity, legacy_id=line.legacy_id, reason=line.reason[:200],
-                           erased=line.erased)
-            for line in batch if line.outcome == EXCLUDED
-        ]
         bulk_insert(quarantine)
         bulk_insert(conflicts)
-        bulk_insert(excluded)
+        bulk_insert_rows(ExcludedRecord, ["run_id", "entity", "legacy_id", "reason", "erased"], [
+            (run.pk, entity, line.legacy_id, line.reason[:200], line.erased)
+            for line in batch if line.outcome == EXCLUDED])
         if self.options.dry_run:  # rolled back with the rest: stored on the run after the rollback
             for row in quarantine + conflicts:
                 row.pk = None

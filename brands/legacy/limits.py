@@ -4,6 +4,8 @@ A text longer than its column would make PostgreSQL refuse the whole batch (SQLi
 loader quarantines such a record in `check` with a reason naming the field, and nothing is truncated.
 """
 
+from functools import cache
+
 
 def too_long(model, values: dict[str, str | None]) -> str:
     """A reason when a value is longer than its column of `model`, else ''.
@@ -11,8 +13,15 @@ def too_long(model, values: dict[str, str | None]) -> str:
     Keys name the field as the record has it (`lines[2].sku`); the column is the last name (`sku`).
     """
     for name, value in values.items():
-        column = name.rsplit(".", 1)[-1]
-        limit = model._meta.get_field(column).max_length
-        if value is not None and len(value) > limit:
+        if value is None:
+            continue
+        limit = _max_length(model, name.rsplit(".", 1)[-1])
+        if len(value) > limit:
             return f"{name} is {len(value)} characters long, more than the {limit} the store keeps"
     return ""
+
+
+@cache
+def _max_length(model, column: str) -> int:
+    """Read per value, on every record of an import: the field lookup costs more than the comparison."""
+    return model._meta.get_field(column).max_length

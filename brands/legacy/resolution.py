@@ -14,10 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection
+
+from .lookups import any_of, fetch
 from .models import Checkpoint, ExcludedRecord, ImportRun, LegacyRecord, QuarantinedRecord
 
 IMPORTED, EXCLUDED, QUARANTINED = "imported", "excluded", "quarantined"
-IDS_PER_QUERY = 5000  # under every backend's limit of query parameters
+IDS_PER_QUERY = 2000  # three times this stays under every backend's limit of query parameters
+LAYERS = (IMPORTED, EXCLUDED, QUARANTINED)  # what overlays what, in this order
+FALSE = "1 = 0"  # a false boolean on every backend
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,24 +70,24 @@ class Resolution:
         return ResolutionMap(known)
 
     def _read(self, entity: str, wanted: list[str]) -> dict[str, Resolved]:
+        """One query per IDS_PER_QUERY ids: the legacy map, overlaid by what the source run excluded, then
+        by what it quarantined (in the order it did)."""
         entries: dict[str, Resolved] = {}
         source_run = self._run_that_read(entity)
         for start in range(0, len(wanted), IDS_PER_QUERY):
             ids = wanted[start:start + IDS_PER_QUERY]
-            for legacy_id, target_pk in LegacyRecord.objects.filter(
-                entity=entity, legacy_id__in=ids
-            ).values_list("legacy_id", "target_pk"):
-                entries[legacy_id] = Resolved(IMPORTED, target_pk)
-            if source_run is None:
-                continue
-            for legacy_id, reason, erased in ExcludedRecord.objects.filter(
-                run=source_run, entity=entity, legacy_id__in=ids
-            ).values_list("legacy_id", "reason", "erased"):
-                entries[legacy_id] = Resolved(EXCLUDED, None, reason, erased)
-            for legacy_id, reason in QuarantinedRecord.objects.filter(
-                run=source_run, entity=entity, legacy_id__in=ids
-            ).exclude(legacy_id="").order_by("pk").values_list("legacy_id", "reason"):
-                entries[legacy_id] = Resolved(QUARANTINED, None, reason)
+            in_ids, params = any_of("legacy_id", ids)
+            sql = (f"SELECT 0 AS layer, 0 AS position, legacy_id, target_pk, '', {FALSE} FROM {_table(LegacyRecord)}"
+                   f" WHERE entity = %s AND {in_ids}")
+            params = [entity, *params]
+            if source_run is not None:
+                sql += (f" UNION ALL SELECT 1, 0, legacy_id, NULL, reason, erased FROM {_table(ExcludedRecord)}"
+                        f" WHERE run_id = %s AND entity = %s AND {in_ids}"
+                        f" UNION ALL SELECT 2, id, legacy_id, NULL, reason, {FALSE} FROM {_table(QuarantinedRecord)}"
+                        f" WHERE run_id = %s AND entity = %s AND legacy_id <> '' AND {in_ids}")
+                params += [source_run.pk, entity, *params[1:], source_run.pk, entity, *params[1:]]
+            for layer, _position, legacy_id, target_pk, reason, erased in fetch(sql + " ORDER BY 1, 2", params):
+                entries[legacy_id] = Resolved(LAYERS[layer], target_pk, reason, bool(erased))
         return entries
 
     def _run_that_read(self, entity: str) -> ImportRun | None:
@@ -96,3 +101,7 @@ class Resolution:
             )
             self._source_runs[entity] = checkpoint.run if checkpoint else None
         return self._source_runs[entity]
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)

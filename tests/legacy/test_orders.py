@@ -224,3 +224,19 @@ def test_the_state_hash_kept_at_import_is_what_the_rows_give_when_read_back(bund
         kept = dict(LegacyRecord.objects.filter(entity=entity).values_list("target_pk", "state_hash"))
         assert len(kept) == (3 if entity == "orders" else 2) and all(kept.values())
         assert loader(None).state_hashes(kept) == kept, entity
+
+
+def test_a_customer_imported_before_but_set_aside_by_this_run_sets_its_orders_aside_as_this_run_says(
+        bundle_of, run_import):
+    """What this run did with a customer overlays the legacy map (imported by an earlier run)."""
+    first = [customer("C1"), customer("C2", email="c2@example.com"), customer("C3", email="c3@example.com")]
+    run_import(bundle_of(customers=first, name="first"))
+    now = [customer("C1", email="not an e-mail"), customer("C2", email="c2@example.com", portal="in"),
+           customer("C3", email="c3@example.com", status="erased")]
+    _, report = run_import(bundle_of(order("O1", "C1"), order("O2", "C2"), order("O3", "C3"), customers=now,
+                                     name="second"))
+
+    assert counters(report) == {"quarantined": 1, "excluded": 1, "created": 1}
+    assert reasons(report)["O1"] == "customer_legacy_id C1: that customers record is quarantined"
+    kept = Order.objects.get()  # the erased customer's order, kept without anything personal
+    assert (kept.number, kept.user, kept.email) == ("PO-UK-2024-O3", None, "")

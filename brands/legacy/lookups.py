@@ -1,0 +1,24 @@
+"""Batch lookups by legacy id in plain SQL, for the import's hot path.
+
+Django compiles a `legacy_id__in=[...]` filter value by value (each through the field's preparation), which
+profiled as a tenth of a re-import's time for lists of a batch's thousand ids; here the ids go to the
+database as one array parameter on PostgreSQL (`= ANY(%s)`) and as plain placeholders elsewhere. Values
+are always parameters, never text in the SQL.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+
+def any_of(column: str, values: list) -> tuple[str, list]:
+    """A condition `column` is one of `values`, and its parameters."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
