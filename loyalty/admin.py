@@ -202,6 +202,7 @@ class LegacyCouponAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(CouponNotification)
 class CouponNotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["queued_at", "coupon", "email", "language"]
-    search_fields = ["email", "coupon__code"]
+    list_display = ["queued_at", "coupon", "email", "language", "sent_at"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "coupon__code", "legacy_code"]
     list_select_related = ["coupon"]

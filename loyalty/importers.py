@@ -19,8 +19,9 @@ hash that tells a bundle update from a conflict with the store (rule 9):
   brands, categories, stores and alias codes). Redemptions are uses, not edits, and are left out.
 
 E-mail: the coupon service writes one `CouponNotification` per re-issued coupon in the batch's transaction
-and queues the mail on commit, so a dry run (rolled back) sends nothing and a resumed or repeated import
-never re-issues, hence never mails, a coupon twice.
+and queues its sending on commit, so a dry run (rolled back) sends nothing and a resumed or repeated import
+never re-issues, hence never mails, a coupon twice; a sending lost on the way is done by the periodic
+resend (loyalty/services/coupon_notifications.py).
 """
 
 from __future__ import annotations

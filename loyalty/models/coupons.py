@@ -215,18 +215,22 @@ class LegacyCoupon(models.Model):
 
 class CouponNotification(models.Model):
     """The e-mail telling an owner their POCO coupon has a new code: one row per coupon, written in the same
-    transaction as the coupon and queued on commit, so a resumed import never mails twice."""
+    transaction as the coupon (so a resumed import never mails twice) and sent by a task queued on commit,
+    which marks it sent; one still unsent later (its task lost) is sent by a periodic task: at least once."""
 
     coupon = models.OneToOneField(Coupon, on_delete=models.CASCADE, related_name="notification")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     email = models.EmailField()
     language = models.CharField(max_length=8)
+    legacy_code = models.CharField(_("po.co code"), max_length=64, blank=True)
     queued_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("coupon notification")
         verbose_name_plural = _("coupon notifications")
         ordering = ["-queued_at", "-id"]
+        indexes = [models.Index(fields=["id"], condition=Q(sent_at__isnull=True), name="coupon_notification_unsent")]
 
     def __str__(self):
         return f"{self.coupon} -> {self.email}"

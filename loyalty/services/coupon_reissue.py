@@ -7,7 +7,8 @@ their language. Every other POCO coupon is kept as history (`LegacyCoupon`) and 
 its code says why.
 
 Each legacy coupon is written once (unique `legacy_id`); the e-mail is a `CouponNotification` row written
-in the same transaction and queued on commit, so a resumed or repeated import never mails twice.
+in the same transaction and sent on commit (at least once: services/coupon_notifications.py), so a resumed
+or repeated import never mails twice.
 """
 
 from collections.abc import Iterable
@@ -23,7 +24,6 @@ from django.utils.translation import gettext as _
 from brands.legacy.bulk import bulk_insert
 from brands.models import Brand, RegionalStore
 from storefront.accounts.models import User
-from storefront.mail import email_send_on_commit
 
 from ..formatting import coupon_benefit, date, money
 from ..models import Coupon, CouponAlias, CouponNotification, LegacyCoupon
@@ -246,19 +246,19 @@ def _reissue(items: list) -> dict[str, Coupon]:
 
 
 def _notify_owners(reissued: list[tuple[Coupon, str]]) -> None:
-    """Records one notification per re-issued personal coupon of an active owner and mails it on commit."""
+    """Records one notification per re-issued personal coupon of an active owner; its e-mail is sent on
+    commit, at least once (services/coupon_notifications.py)."""
+    from .coupon_notifications import coupon_notifications_queue
+
     owners = User.objects.in_bulk({coupon.owner_id for coupon, _code in reissued if coupon.owner_id})
-    notices = []
-    for coupon, legacy_code in reissued:
-        owner = owners.get(coupon.owner_id)
-        if owner is None or not owner.is_active:
-            continue
-        notices.append((CouponNotification(coupon=coupon, user=owner, email=owner.email,
-                                           language=owner.preferred_language), legacy_code))
-    bulk_insert(notice for notice, _code in notices)
-    for notice, legacy_code in notices:
-        subject, body = reissued_coupon_email(coupon=notice.coupon, legacy_code=legacy_code, user=notice.user)
-        email_send_on_commit(subject=subject, body=body, to=[notice.email])
+    notices = [
+        CouponNotification(coupon=coupon, user=owner, email=owner.email, language=owner.preferred_language,
+                           legacy_code=legacy_code)
+        for coupon, legacy_code in reissued
+        if (owner := owners.get(coupon.owner_id)) is not None and owner.is_active
+    ]
+    bulk_insert(notices)
+    coupon_notifications_queue(notification_ids=[notice.pk for notice in notices])
 
 
 def reissued_coupon_email(*, coupon: Coupon, legacy_code: str, user) -> tuple[str, str]:

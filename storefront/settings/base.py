@@ -4,6 +4,7 @@ django-environ parses the variables (DATABASE_URL and friends); nothing here nee
 the defaults are an embedded SQLite database and Celery in eager mode.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -249,12 +250,18 @@ LOYALTY_COUPON_RESERVATION_MINUTES = env.int("LOYALTY_COUPON_RESERVATION_MINUTES
 # A points hold still open this long after its expiry is released by the hourly expiry run (its holder,
 # e.g. the checkout sweep, should have released it by then).
 LOYALTY_POINTS_HOLD_GRACE_MINUTES = env.int("LOYALTY_POINTS_HOLD_GRACE_MINUTES", default=60)
+# A re-issued coupon's e-mail still unsent this long after it was queued (its task lost: the broker down
+# at the import's commit, a worker killed) is sent by the periodic resend, every quarter of an hour. Longer
+# than a busy queue takes to drain, so that the resend does not race the queued tasks for nothing.
+LOYALTY_COUPON_NOTIFICATION_RESEND_AFTER = timedelta(
+    minutes=env.int("LOYALTY_COUPON_NOTIFICATION_RESEND_MINUTES", default=30))
 
 # Periodic tasks (celery beat). Points are expired hourly: a lot stops counting as soon as it expires
 # anyway; the run writes the expire entries that bring the ledger in step. The after-sales digest of cases
 # past their service level goes to the agents daily.
 CELERY_BEAT_SCHEDULE = {
     "loyalty-expire-points": {"task": "loyalty.expire_points", "schedule": 60 * 60},
+    "loyalty-resend-coupon-notifications": {"task": "loyalty.resend_coupon_notifications", "schedule": 15 * 60},
     "aftersales-breach-digest": {"task": "aftersales.send_breach_digest", "schedule": crontab(hour=6, minute=0)},
 }
 

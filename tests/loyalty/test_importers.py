@@ -1,7 +1,7 @@
 """The `points` and `coupons` loaders of the legacy import (FORMAT.md rules 2, 5, 6 and 9), run through the
 real engine and `import_legacy` on tiny bundles, on the shared sample and on a generated bundle."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -238,6 +238,27 @@ def test_the_owner_is_emailed_once_in_their_language(imported):
     assert message.to == ["c1@example.com"]
     assert message.subject.startswith("Votre bon POCO POCO-K1 a un nouveau code") and new.code in message.subject
     assert CouponNotification.objects.get().language == "fr"
+
+
+def test_with_the_broker_down_at_commit_the_import_still_lands_and_the_resend_sends_the_email_later(
+        imported, monkeypatch, settings):
+    from kombu.exceptions import OperationalError
+
+    from loyalty.services.coupon_notifications import coupon_notifications_resend
+    from loyalty.tasks import send_coupon_notifications_task
+
+    def broker_down(**kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(send_coupon_notifications_task, "delay", broker_down)
+    status, _ = imported(customers=[customer("C1")], coupons=[coupon("K1", "C1")])
+    assert status == 0 and mail.outbox == []
+    assert CouponNotification.objects.get().sent_at is None
+
+    settings.LOYALTY_COUPON_NOTIFICATION_RESEND_AFTER = timedelta(0)
+    assert coupon_notifications_resend() == 1
+    [message] = mail.outbox
+    assert Coupon.objects.get().code in message.subject and "POCO-K1" in message.subject
 
 
 def test_a_disabled_owner_gets_the_coupon_but_no_email(imported):
