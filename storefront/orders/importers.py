@@ -70,7 +70,7 @@ MONEY_LIMIT = Decimal(10) ** 10  # DecimalField(max_digits=12, decimal_places=2)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ORDER_FIELDS = ["number", "source", "store", "user", "email", "currency", "status", "placed_at", "subtotal",
                 "shipping", "tax", "total", "coupon_code", "points_redeemed", "payment_method", "shipping_address",
-                "billing_address"]
+                "billing_address", "personal_data_erased"]
 SHIPMENT_FIELDS = ["order", "carrier", "tracking_number", "status", "shipped_at", "delivered_at", "lines"]
 
 
@@ -253,6 +253,7 @@ class OrdersLoader(Loader):
             payment_method=record.payment_method,
             shipping_address=None if erased else address_snapshot(record.shipping_address),
             billing_address=None if erased else address_snapshot(record.billing_address),
+            personal_data_erased=erased,
         )
 
     def _write_lines(self, records: dict[str, OrderRecord], orders: dict[str, Order]) -> dict[int, list[tuple]]:
@@ -317,7 +318,7 @@ class ShipmentsLoader(Loader):
         orders = self.context.resolution.of("orders", (item.record.order_legacy_id for item in items))
         order_of = {item.legacy_id: orders.get(item.record.order_legacy_id).target_pk for item in items}
         anonymous = set(Order.objects.filter(
-            pk__in=set(order_of.values()), source=Order.Source.POCO, shipping_address__isnull=True,
+            pk__in=set(order_of.values()), personal_data_erased=True,
         ).values_list("pk", flat=True))
         written = rows_write(Shipment, (
             (item, dict(order_id=order_of[item.legacy_id], carrier=item.record.carrier,

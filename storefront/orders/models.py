@@ -57,6 +57,9 @@ class Order(models.Model):
     language = models.CharField(max_length=8, blank=True, help_text=_("The customer's language at checkout"))
     shipping_address = models.JSONField(null=True, blank=True)
     billing_address = models.JSONField(null=True, blank=True)
+    personal_data_erased = models.BooleanField(
+        default=False, help_text=_("A po.co order of a customer who had their data erased: no account, e-mail or "
+                                   "addresses, and no places in its parcels' tracking"))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

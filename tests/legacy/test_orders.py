@@ -93,6 +93,7 @@ def test_an_erased_customers_orders_and_parcels_are_kept_without_anything_person
     assert counters(report) == {"created": 1} and counters(report, "shipments") == {"created": 1}
     placed = Order.objects.get()
     assert (placed.user, placed.email, placed.shipping_address, placed.billing_address) == (None, "", None, None)
+    assert placed.personal_data_erased and not Order.objects.exclude(pk=placed.pk).filter(personal_data_erased=True)
     assert placed.lines.count() == 1 and placed.total == Decimal("263.89")
     assert list(TrackingEvent.objects.values_list("status", "location", "description")) == [
         ("picked_up", "", ""), ("delivered", "", "")]
