@@ -372,12 +372,13 @@ class _Run:
         return file.lines()
 
     def _save_checkpoint(self, entity: str, progress: EntityProgress) -> None:
-        """How far the entity got (in the batch's transaction); a chunk of a distributed run keeps its own."""
-        Checkpoint.objects.update_or_create(
-            run=self.context.run, entity=entity,
-            defaults=dict(lines_done=progress.lines_done, counters=progress.counters, totals=progress.totals,
-                          done=progress.done),
-        )
+        """How far the entity got (in the batch's transaction); a chunk of a distributed run keeps its own.
+        One UPDATE per batch once the row exists (update_or_create would read it first, every batch)."""
+        values = dict(lines_done=progress.lines_done, counters=progress.counters, totals=progress.totals,
+                      done=progress.done)
+        if not Checkpoint.objects.filter(run=self.context.run, entity=entity).update(**values,
+                                                                                  updated_at=timezone.now()):
+            Checkpoint.objects.create(run=self.context.run, entity=entity, **values)
 
     @staticmethod
     def _against_legacy_map(entity: str, loader: Loader, valid: list[Line]) -> tuple[list[Item], dict]:

@@ -21,6 +21,18 @@ def too_long(model, values: dict[str, str | None]) -> str:
     return ""
 
 
+def too_long_in(model, items, prefix: str, fields: tuple[str, ...]) -> str:
+    """`too_long` over a record's list of nested items (`events[2].status`): each item's `fields` against
+    their columns of `model`. The names are formatted only for the item that has a problem."""
+    limits = [(name, _max_length(model, name)) for name in fields]
+    for n, item in enumerate(items):
+        for name, limit in limits:
+            value = getattr(item, name)
+            if value is not None and len(value) > limit:
+                return too_long(model, {f"{prefix}[{n}].{name}": value})
+    return ""
+
+
 @cache
 def _max_length(model, column: str) -> int:
     """Read per value, on every record of an import: the field lookup costs more than the comparison."""

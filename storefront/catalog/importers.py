@@ -31,7 +31,7 @@ from django.utils.text import slugify
 from brands.legacy.bulk import bulk_insert
 from brands.legacy.entities import EXCLUDED_PORTAL
 from brands.legacy.files import file_store_verified
-from brands.legacy.limits import too_long
+from brands.legacy.limits import too_long, too_long_in
 from brands.legacy.loaders import (
     CONFLICT,
     CREATED,
@@ -305,11 +305,8 @@ class ReviewsLoader(Loader):
     entity = "reviews"
 
     def check(self, record: ReviewRecord) -> SetAside | None:
-        problem = too_long(Review, {"author_name": record.author_name, "title": record.title}) or next(
-            (problem for n, reply in enumerate(record.replies)
-             if (problem := too_long(ReviewReply, {f"replies[{n}].author_name": reply.author_name}))),
-            "",
-        )
+        problem = too_long(Review, {"author_name": record.author_name, "title": record.title}) \
+            or too_long_in(ReviewReply, record.replies, "replies", ("author_name",))
         return SetAside(QUARANTINED, problem) if problem else None
 
     def load(self, items: list[Item]) -> BatchResult:

@@ -40,7 +40,7 @@ from decimal import Decimal
 
 from brands.legacy.bulk import bulk_insert_rows
 from brands.legacy.entities import PORTAL_CURRENCY
-from brands.legacy.limits import too_long
+from brands.legacy.limits import too_long, too_long_in
 from brands.legacy.loaders import (
     CONFLICT,
     QUARANTINED,
@@ -176,11 +176,7 @@ class OrdersLoader(Loader):
             return f"guest_email {record.guest_email!r} is not an e-mail address"
         texts = {"number": record.number, "coupon_code": record.coupon_code, "payment_method": record.payment_method,
                  "email": record.guest_email}
-        return too_long(Order, texts) or next(
-            (problem for n, line in enumerate(record.lines)
-             if (problem := too_long(OrderLine, {f"lines[{n}].sku": line.sku, f"lines[{n}].name": line.name}))),
-            "",
-        )
+        return too_long(Order, texts) or too_long_in(OrderLine, record.lines, "lines", ("sku", "name"))
 
     def totals(self, record: OrderRecord) -> dict:
         return {"orders_by_currency": {record.currency: record.total}}
@@ -306,12 +302,8 @@ class ShipmentsLoader(Loader):
 
     def check(self, record: ShipmentRecord) -> SetAside | None:
         problem = too_long(Shipment, {"carrier": record.carrier, "tracking_number": record.tracking_number,
-                                      "status": record.status}) or next(
-            (problem for n, event in enumerate(record.events) if (problem := too_long(TrackingEvent, {
-                f"events[{n}].status": event.status, f"events[{n}].location": event.location,
-                f"events[{n}].description": event.description}))),
-            "",
-        )
+                                      "status": record.status}) \
+            or too_long_in(TrackingEvent, record.events, "events", ("status", "location", "description"))
         return SetAside(QUARANTINED, problem) if problem else None
 
     def load(self, items: list[Item]) -> BatchResult:

@@ -127,6 +127,8 @@ def test_orders_of_india_quarantined_or_unknown_customers_are_set_aside_and_so_a
     ({"shipping": 3.99}, "Expected `str`, got `float` - at `$.shipping`"),
     ({"placed_at": "01/03/2024 10:15"}, "Invalid RFC3339 encoded datetime - at `$.placed_at`"),
     ({"number": "PO-" + "9" * 40}, "number is 43 characters long, more than the 40 the store keeps"),
+    ({"lines": [order_line(), order_line(name="N" * 201)], "total": "523.79"},
+     "lines[1].name is 201 characters long, more than the 200 the store keeps"),
     ({"customer_legacy_id": None, "guest_email": "nobody"}, "guest_email 'nobody' is not an e-mail address"),
 ])
 def test_an_order_the_store_could_not_keep_exactly_is_quarantined_with_the_reason(bundle_of, run_import, fields,
@@ -241,3 +243,11 @@ def test_a_customer_imported_before_but_set_aside_by_this_run_sets_its_orders_as
     assert reasons(report)["O1"] == "customer_legacy_id C1: that customers record is quarantined"
     kept = Order.objects.get()  # the erased customer's order, kept without anything personal
     assert (kept.number, kept.user, kept.email) == ("PO-UK-2024-O3", None, "")
+
+
+def test_a_parcel_with_a_tracking_text_too_long_for_the_store_is_quarantined_naming_the_event(bundle_of, run_import):
+    events = shipment("S1")["events"]
+    events[1] = {**events[1], "location": "L" * 121}
+    _, report = run_import(bundle_of(order("O1"), shipments=[shipment("S1", events=events)]))
+    assert reasons(report, "shipments") == {
+        "S1": "events[1].location is 121 characters long, more than the 120 the store keeps"}
