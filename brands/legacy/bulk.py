@@ -86,6 +86,8 @@ def bulk_insert_rows(model: type[models.Model], attnames: list[str], rows: Itera
     unknown = sorted(set(attnames) - {field.attname for field in fields})
     if unknown:
         raise ValueError(f"{model.__name__} has no field {', '.join(unknown)}")
+    if model._meta.pk.attname in attnames:
+        raise ValueError(f"{model.__name__}.{model._meta.pk.attname}: the keys are the sequence's, not given")
     columns = _columns(model)
     if connection.vendor != "postgresql" or columns is None:
         objs = model.objects.bulk_create([model(**dict(zip(attnames, row, strict=True))) for row in rows],

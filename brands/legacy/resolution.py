@@ -76,16 +76,16 @@ class Resolution:
         source_run = self._run_that_read(entity)
         for start in range(0, len(wanted), IDS_PER_QUERY):
             ids = wanted[start:start + IDS_PER_QUERY]
-            in_ids, params = any_of("legacy_id", ids)
+            in_ids, id_params = any_of("legacy_id", ids)
             sql = (f"SELECT 0 AS layer, 0 AS position, legacy_id, target_pk, '', {FALSE} FROM {_table(LegacyRecord)}"
                    f" WHERE entity = %s AND {in_ids}")
-            params = [entity, *params]
+            params = [entity, *id_params]
             if source_run is not None:
                 sql += (f" UNION ALL SELECT 1, 0, legacy_id, NULL, reason, erased FROM {_table(ExcludedRecord)}"
                         f" WHERE run_id = %s AND entity = %s AND {in_ids}"
                         f" UNION ALL SELECT 2, id, legacy_id, NULL, reason, {FALSE} FROM {_table(QuarantinedRecord)}"
                         f" WHERE run_id = %s AND entity = %s AND legacy_id <> '' AND {in_ids}")
-                params += [source_run.pk, entity, *params[1:], source_run.pk, entity, *params[1:]]
+                params += [source_run.pk, entity, *id_params, source_run.pk, entity, *id_params]
             for layer, _position, legacy_id, target_pk, reason, erased in fetch(sql + " ORDER BY 1, 2", params):
                 entries[legacy_id] = Resolved(LAYERS[layer], target_pk, reason, bool(erased))
         return entries
