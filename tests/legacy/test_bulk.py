@@ -151,3 +151,8 @@ def test_rows_from_tuples_get_keys_in_row_order_and_cost_two_queries_on_postgres
 def test_a_column_the_model_does_not_have_is_refused_by_name():
     with pytest.raises(ValueError, match="TrackingEvent has no field shipment, when"):
         bulk_insert_rows(TrackingEvent, ["shipment", "when"], [(1, None)])
+
+
+def test_a_primary_key_given_in_the_tuples_is_refused_since_keys_come_from_the_sequence():
+    with pytest.raises(ValueError, match="TrackingEvent.id: the keys are the sequence's"):
+        bulk_insert_rows(TrackingEvent, ["id", "status"], [(1, "x")])
