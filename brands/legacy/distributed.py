@@ -47,7 +47,7 @@ from django.db import connection
 from django.utils import timezone
 
 from . import report as reporting
-from .engine import EntityProgress, ImportRefused, Options, _Run
+from .engine import EntityProgress, ImportRefused, Options, _Run, batches
 from .entities import ENTITIES, EntitySpec
 from .loaders import Context, Loader, registered_loaders
 from .models import ChunkCheckpoint, ImportRun
@@ -359,19 +359,9 @@ class _ChunkRun(_Run):
         if checkpoint.chunks == 1:
             yield from file.lines()
             return
-        block: list[tuple[int, bytes]] = []
-        for line in file.lines():
-            block.append(line)
-            if len(block) >= self.batch_size:
-                yield from self._of_this_chunk(block)
-                block = []
-        yield from self._of_this_chunk(block)
-
-    def _of_this_chunk(self, block: list[tuple[int, bytes]]) -> Iterator[tuple[int, bytes]]:
-        chunks = chunks_of(block, self.key, self.context.resolution, self.checkpoint.chunks) if block else []
-        for line, chunk in zip(block, chunks, strict=True):
-            if chunk == self.checkpoint.chunk:
-                yield line
+        for block in batches(file.lines(), self.batch_size):
+            chunks = chunks_of(block, self.key, self.context.resolution, checkpoint.chunks)
+            yield from (line for line, chunk in zip(block, chunks, strict=True) if chunk == checkpoint.chunk)
 
     def _save_checkpoint(self, entity: str, progress: EntityProgress) -> None:
         ChunkCheckpoint.objects.filter(pk=self.checkpoint.pk).update(

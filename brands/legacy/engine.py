@@ -24,9 +24,10 @@ import hashlib
 import logging
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 import msgspec
 from django.conf import settings
@@ -50,7 +51,7 @@ from .loaders import (
     Previous,
     registered_loaders,
 )
-from .lookups import any_of, fetch
+from .lookups import any_of, fetch, table
 from .models import Checkpoint, ConflictRecord, ExcludedRecord, ImportRun, LegacyRecord, QuarantinedRecord
 from .reader import Bundle, BundleFile, BundleRefused, open_bundle
 from .resolution import EXCLUDED as RESOLVED_EXCLUDED
@@ -60,9 +61,9 @@ from .schemas import SCHEMAS, Record
 from .superseded import SupersededIndex, SupersededLookup
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SUPERSEDED, UNCHANGED = "superseded", "unchanged"
-LEGACY_MAP = LegacyRecord._meta.db_table
 LEGACY_RECORD_COLUMNS = ["entity", "legacy_id", "fingerprint", "target_pk", "state_hash", "first_run_id",
                          "last_run_id", "target_created", "imported_at"]
 IMPORTED_OUTCOMES = (CREATED, UPDATED, UNCHANGED, LINKED)
@@ -275,13 +276,7 @@ class _Run:
                   after: int = 0) -> Iterator[list[Line]]:
         """Every line after line `after`, in batches: each line with its outcome when it is set aside, its
         record when valid. A batch's references are resolved together (`_validate`)."""
-        batch: list[Line] = []
-        for line in self._read(spec, file, superseded, after):
-            batch.append(line)
-            if len(batch) >= self.batch_size:
-                yield self._validate(spec, loader, batch)
-                batch = []
-        if batch:
+        for batch in batches(self._read(spec, file, superseded, after), self.batch_size):
             yield self._validate(spec, loader, batch)
 
     def _read(self, spec: EntitySpec, file: BundleFile, superseded: SupersededLookup, after: int) -> Iterator[Line]:
@@ -389,7 +384,7 @@ class _Run:
         previous = {
             legacy_id: Previous(target_pk, state_hash, fingerprint)
             for legacy_id, target_pk, state_hash, fingerprint in fetch(
-                f"SELECT legacy_id, target_pk, state_hash, fingerprint FROM {LEGACY_MAP}"
+                f"SELECT legacy_id, target_pk, state_hash, fingerprint FROM {table(LegacyRecord)}"
                 f" WHERE entity = %s AND {in_ids}", [entity, *params])
         }
         watched = [before.target_pk for line in valid if (before := previous.get(line.legacy_id))
@@ -547,6 +542,18 @@ def _state_hash(loaded: Loaded, read_back: dict[int, str]) -> str:
     if not loaded.owns_target:
         return ""
     return loaded.state_hash if loaded.state_hash is not None else read_back.get(loaded.target_pk, "")
+
+
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last one shorter); itertools.batched from Python 3.12."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _set_aside(line: Line, outcome: str, reason: str) -> Line:

@@ -18,6 +18,11 @@ def any_of(column: str, values: list) -> tuple[str, list]:
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
+def table(model) -> str:
+    """The model's table, quoted for the SQL."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
 def fetch(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

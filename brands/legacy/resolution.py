@@ -14,9 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection
-
-from .lookups import any_of, fetch
+from .lookups import any_of, fetch, table
 from .models import Checkpoint, ExcludedRecord, ImportRun, LegacyRecord, QuarantinedRecord
 
 IMPORTED, EXCLUDED, QUARANTINED = "imported", "excluded", "quarantined"
@@ -77,13 +75,13 @@ class Resolution:
         for start in range(0, len(wanted), IDS_PER_QUERY):
             ids = wanted[start:start + IDS_PER_QUERY]
             in_ids, id_params = any_of("legacy_id", ids)
-            sql = (f"SELECT 0 AS layer, 0 AS position, legacy_id, target_pk, '', {FALSE} FROM {_table(LegacyRecord)}"
+            sql = (f"SELECT 0 AS layer, 0 AS position, legacy_id, target_pk, '', {FALSE} FROM {table(LegacyRecord)}"
                    f" WHERE entity = %s AND {in_ids}")
             params = [entity, *id_params]
             if source_run is not None:
-                sql += (f" UNION ALL SELECT 1, 0, legacy_id, NULL, reason, erased FROM {_table(ExcludedRecord)}"
+                sql += (f" UNION ALL SELECT 1, 0, legacy_id, NULL, reason, erased FROM {table(ExcludedRecord)}"
                         f" WHERE run_id = %s AND entity = %s AND {in_ids}"
-                        f" UNION ALL SELECT 2, id, legacy_id, NULL, reason, {FALSE} FROM {_table(QuarantinedRecord)}"
+                        f" UNION ALL SELECT 2, id, legacy_id, NULL, reason, {FALSE} FROM {table(QuarantinedRecord)}"
                         f" WHERE run_id = %s AND entity = %s AND legacy_id <> '' AND {in_ids}")
                 params += [source_run.pk, entity, *id_params, source_run.pk, entity, *id_params]
             for layer, _position, legacy_id, target_pk, reason, erased in fetch(sql + " ORDER BY 1, 2", params):
@@ -101,7 +99,3 @@ class Resolution:
             )
             self._source_runs[entity] = checkpoint.run if checkpoint else None
         return self._source_runs[entity]
-
-
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)

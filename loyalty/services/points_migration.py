@@ -152,13 +152,13 @@ def points_lots_migrate_bulk(
     migration_pks = bulk_insert_rows(LegacyPointsMigration, [
         "legacy_id", "account_id", "fingerprint", "cutover", "migrated_at", "legacy_unexpired", "credited"],
         migrations)
+    credited_lots = [(record, account_id, lot, points) for record, account_id, credits in credits_of
+                     for lot, points in credits]
     lot_pks = bulk_insert_rows(PointsLot, ["account_id", "points", "remaining", "earned_at", "expires_at"], [
-        (account_id, points, points, lot.earned_at, lot.expires_at)
-        for _, account_id, credits in credits_of for lot, points in credits])
-    credited_lots = iter(lot_pks)
+        (account_id, points, points, lot.earned_at, lot.expires_at) for _, account_id, lot, points in credited_lots])
     bulk_insert_rows(PointsEntry, ["account_id", "kind", "delta", "at", "lot_id", "legacy_account_id"], [
-        (account_id, PointsEntry.Kind.MIGRATE, points, now, next(credited_lots), record.legacy_id)
-        for record, account_id, credits in credits_of for _, points in credits])
+        (account_id, PointsEntry.Kind.MIGRATE, points, now, lot_pk, record.legacy_id)
+        for (record, account_id, _, points), lot_pk in zip(credited_lots, lot_pks, strict=True)])
     bulk_insert_rows(LegacyPointsHistory, ["account_id", "migration_id", "at", "delta", "reason", "order_legacy_id"], [
         (account_id, migration_pk, event.at, event.delta, event.reason[:255], event.order_legacy_id or "")
         for (record, account_id, _), migration_pk in zip(credits_of, migration_pks, strict=True)

@@ -229,9 +229,12 @@ def test_the_state_hash_kept_at_import_is_what_the_rows_give_when_read_back(bund
         assert loader(None).state_hashes(kept) == kept, entity
 
 
+@pytest.mark.parametrize("ids_per_query", [2000, 1])
 def test_a_customer_imported_before_but_set_aside_by_this_run_sets_its_orders_aside_as_this_run_says(
-        bundle_of, run_import):
-    """What this run did with a customer overlays the legacy map (imported by an earlier run)."""
+        bundle_of, run_import, monkeypatch, ids_per_query):
+    """What this run did with a customer overlays the legacy map (imported by an earlier run), however many
+    queries the batch's ids take."""
+    monkeypatch.setattr("brands.legacy.resolution.IDS_PER_QUERY", ids_per_query)
     first = [customer("C1"), customer("C2", email="c2@example.com"), customer("C3", email="c3@example.com")]
     run_import(bundle_of(customers=first, name="first"))
     now = [customer("C1", email="not an e-mail"), customer("C2", email="c2@example.com", portal="in"),
