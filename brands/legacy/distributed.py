@@ -47,7 +47,7 @@ from django.db import connection
 from django.utils import timezone
 
 from . import report as reporting
-from .engine import EntityProgress, ImportRefused, Options, _Run, batches
+from .engine import EntityProgress, ImportRefused, Options, _heap_frozen, _Run, batches
 from .entities import ENTITIES, EntitySpec
 from .loaders import Context, Loader, registered_loaders
 from .models import ChunkCheckpoint, ImportRun
@@ -352,7 +352,9 @@ class _ChunkRun(_Run):
         progress = EntityProgress(counters={**reporting.empty_counters(), **checkpoint.counters},
                                   totals=checkpoint.totals, lines_done=checkpoint.lines_done)
         self.key = PARTITION_KEYS.get(entity)
-        self._import_file(ENTITIES[entity], self.bundle.files[entity], self.loaders[entity](self.context), progress)
+        with _heap_frozen():
+            self._import_file(ENTITIES[entity], self.bundle.files[entity], self.loaders[entity](self.context),
+                              progress)
 
     def _lines(self, file: BundleFile) -> Iterator[tuple[int, bytes]]:
         checkpoint = self.checkpoint

@@ -19,12 +19,14 @@ then stored on its ImportRun, which is kept.
 
 from __future__ import annotations
 
+import gc
 import getpass
 import hashlib
 import logging
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -201,7 +203,8 @@ class _Run:
                 QuarantinedRecord.objects.bulk_create(self.dry_quarantine, batch_size=1000)
                 ConflictRecord.objects.bulk_create(self.dry_conflicts, batch_size=1000)
             else:
-                self._import_entities(instances)
+                with _heap_frozen():
+                    self._import_entities(instances)
         except BaseException as exc:  # KeyboardInterrupt too; a failed run resumes like a killed one
             run.refresh_from_db()
             run.state = ImportRun.State.FAILED
@@ -569,6 +572,23 @@ def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
             batch = []
     if batch:
         yield batch
+
+
+@contextmanager
+def _heap_frozen() -> Iterator[None]:
+    """The objects alive before the import (Django's, the loaders') out of the cyclic collector's sight until
+    it ends (`gc.freeze`): each full collection scanned them all again, about 8% of a first import (20.5 s
+    against 18.9 s at 10,000 customers). Garbage cycles made during the import are still collected; those
+    made before are collected first, and the heap is unfrozen after, as it was (a worker process goes on)."""
+    already_frozen = gc.get_freeze_count() > 0
+    if not already_frozen:
+        gc.collect()
+        gc.freeze()
+    try:
+        yield
+    finally:
+        if not already_frozen:
+            gc.unfreeze()
 
 
 def _set_aside(line: Line, outcome: str, reason: str) -> Line:

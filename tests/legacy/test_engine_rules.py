@@ -4,6 +4,8 @@ So that only the engine is under test, these tests put minimal real loaders in t
 the orders and points ones (they answer `created` and keep the record in the legacy map).
 """
 
+import gc
+
 import pytest
 
 from brands.legacy import loaders
@@ -139,3 +141,15 @@ def test_a_line_that_fails_its_schema_is_set_aside_by_its_portal_or_references_f
     assert reasons == {"O3": "customer_legacy_id C404: no such customers record",
                        "O4": "Expected `str`, got `float` - at `$.total`",
                        "S2": "Expected `int`, got `str` - at `$.balance`"}
+
+
+def test_the_heap_is_frozen_out_of_the_collectors_sight_while_importing_and_unfrozen_after(bundle, probes,
+                                                                                          run_import, monkeypatch):
+    frozen_while_loading = []
+    load = PointsProbe.load
+    monkeypatch.setattr(PointsProbe, "load",
+                        lambda self, items: frozen_while_loading.append(gc.get_freeze_count()) or load(self, items))
+    assert gc.get_freeze_count() == 0
+    run_import(bundle)
+    assert frozen_while_loading and min(frozen_while_loading) > 0
+    assert gc.get_freeze_count() == 0
