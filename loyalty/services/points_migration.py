@@ -82,13 +82,13 @@ def _problem(record: LegacyPointsAccountRecord, cutover: datetime) -> str:
     return ""
 
 
-def _accounts_by_user(user_ids: set[int]) -> dict[int, PointsAccount]:
-    """Opens the accounts that are missing, in a fixed number of queries."""
-    accounts = {a.user_id: a for a in PointsAccount.objects.filter(user_id__in=user_ids)}
+def _account_pks_by_user(user_ids: set[int]) -> dict[int, int]:
+    """user pk -> points account pk; opens the accounts that are missing, in a fixed number of queries."""
+    accounts = dict(PointsAccount.objects.filter(user_id__in=user_ids).values_list("user_id", "pk"))
     missing = user_ids - accounts.keys()
     if missing:
         PointsAccount.objects.bulk_create([PointsAccount(user_id=uid) for uid in missing], ignore_conflicts=True)
-        accounts.update({a.user_id: a for a in PointsAccount.objects.filter(user_id__in=missing)})
+        accounts.update(PointsAccount.objects.filter(user_id__in=missing).values_list("user_id", "pk"))
     return accounts
 
 
@@ -135,13 +135,13 @@ def points_lots_migrate_bulk(
         else:
             to_migrate.append((record, digest))
 
-    accounts = _accounts_by_user({record.user_id for record, _ in to_migrate})
+    account_pks = _account_pks_by_user({record.user_id for record, _ in to_migrate})
     now = timezone.now()
     # Rows as value tuples (brands.legacy.bulk.bulk_insert_rows): a model instance costs more to build than
     # its row to write, and a batch writes about ten rows per record.
     migrations, credits_of = [], []
     for record, digest in to_migrate:
-        account_id = accounts[record.user_id].pk
+        account_id = account_pks[record.user_id]
         live = [lot for lot in record.lots if lot.expires_at > cutover]
         credits = [(lot, credited_points(lot.points, rate)) for lot in live]
         credits = [(lot, points) for lot, points in credits if points > 0]
