@@ -186,9 +186,19 @@ def _integer(value) -> str:
     return str(value) if type(value) is int else _plain(value)
 
 
+_last_datetime: tuple[datetime.datetime | None, str] = (None, "")
+
+
 def _datetime(value) -> str:
+    """The last time rendered is kept: the rows of a batch often share one (`imported_at`, `now`)."""
+    global _last_datetime
+    last = _last_datetime
+    if value is last[0]:
+        return last[1]
     if type(value) is datetime.datetime and value.tzinfo is not None:
-        return value.isoformat()
+        text = value.isoformat()
+        _last_datetime = (value, text)
+        return text
     return _plain(value)
 
 
