@@ -31,11 +31,21 @@ def _canonical(value):
     raise TypeError(f"cannot fingerprint {type(value).__name__}")
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None), datetime, Decimal})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, looked up once per class
+
+
 def _plain(value):
     """Dataclasses as dicts of their fields, sequences as lists, recursively: the JSON of
     `dataclasses.asdict`, without the deep copy of every leaf value it makes (a fifth of a points import)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {field.name: _plain(getattr(value, field.name)) for field in fields(value)}
+    kind = type(value)
+    if kind in _LEAVES:
+        return value
+    names = _FIELD_NAMES.get(kind)
+    if names is None and is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES.setdefault(kind, tuple(field.name for field in fields(value)))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     if isinstance(value, dict):
