@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 import json
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -64,11 +65,12 @@ def bulk_insert(objs: Iterable[models.Model]) -> list[models.Model]:
     return objs
 
 
-def _copy(model: type[models.Model], buffer: io.StringIO) -> None:
-    """COPY's text rows in `buffer`, one per line, every concrete column in the model's order."""
+def _copy(model: type[models.Model], buffer: io.StringIO, fields: list[models.Field] | None = None) -> None:
+    """COPY's text rows in `buffer`, one per line, a value for each of `fields` (default: every concrete
+    column) in the model's order."""
     buffer.seek(0)
     table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(field.column) for field in model._meta.concrete_fields)
+    names = ", ".join(connection.ops.quote_name(field.column) for field in fields or model._meta.concrete_fields)
     sql = f"COPY {table} ({names}) FROM STDIN"
     # Django's debug cursor logs a COPY like any query (DEBUG, the tests' query counts); errors are turned
     # into Django's (DataError, IntegrityError, ...) as `execute` turns them.
@@ -76,13 +78,18 @@ def _copy(model: type[models.Model], buffer: io.StringIO) -> None:
         cursor.copy_expert(sql, buffer)
 
 
-def bulk_insert_rows(model: type[models.Model], attnames: list[str], rows: Iterable[tuple]) -> list[int]:
+def bulk_insert_rows(model: type[models.Model], attnames: list[str], rows: Iterable[tuple], *,
+                     keys: bool = True) -> list[int] | None:
     """Inserts one row per tuple of values of `attnames` (field attribute names: `order_id`, not `order`),
     without model instances; the other fields get what a new instance would (their defaults; auto_now and
-    auto_now_add fields the current time, as `save` gives them). Returns the primary keys, in row order."""
+    auto_now_add fields the current time, as `save` gives them). Returns the primary keys, in row order.
+
+    `keys=False`, for rows nothing refers to (tracking events, the legacy map): the database numbers them
+    as it copies them, and nothing is returned; it saves a query and reading the keys back, a tenth of
+    writing a batch's events."""
     rows = list(rows)
     if not rows:
-        return []
+        return [] if keys else None
     fields = model._meta.concrete_fields
     unknown = sorted(set(attnames) - {field.attname for field in fields})
     if unknown:
@@ -93,15 +100,18 @@ def bulk_insert_rows(model: type[models.Model], attnames: list[str], rows: Itera
     if connection.vendor != "postgresql" or columns is None:
         objs = model.objects.bulk_create([model(**dict(zip(attnames, row, strict=True))) for row in rows],
                                          batch_size=500)
-        return [obj.pk for obj in objs]
-    pks = _next_pks(model, len(rows))
+        return [obj.pk for obj in objs] if keys else None
+    pks = _next_pks(model, len(rows)) if keys else None
     now = timezone.now()
     position = {attname: index for index, attname in enumerate(attnames)}
     # Per column: (index of its value in (pk, *row), renderer), or (None, its text) for a value fixed for
     # the batch; a default that is a callable is rendered per row, as a new instance would call it.
     plan: list[tuple[int | None, Callable | str]] = []
     per_row_defaults = []
+    copied = [field for field in fields if keys or not field.primary_key]
     for field, (attname, render) in zip(fields, columns, strict=True):
+        if field.primary_key and not keys:
+            continue
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             plan.append((None, render(now)))
         elif attname in position:
@@ -114,11 +124,11 @@ def bulk_insert_rows(model: type[models.Model], attnames: list[str], rows: Itera
         else:
             plan.append((None, render(field.get_default())))
     buffer = io.StringIO()
-    for row, pk in zip(rows, pks, strict=True):
+    for row, pk in zip(rows, pks if keys else itertools.repeat(None, len(rows)), strict=True):
         values = (pk, *row, *[field.get_default() for field in per_row_defaults]) if per_row_defaults else (pk, *row)
         buffer.write("\t".join([render if index is None else render(values[index]) for index, render in plan]))
         buffer.write("\n")
-    _copy(model, buffer)
+    _copy(model, buffer, copied)
     return pks
 
 

@@ -452,7 +452,7 @@ class _Run:
             else:
                 creates.append((entity, legacy_id, line.fingerprint, loaded.target_pk, _state_hash(loaded, states),
                                 run.pk, run.pk, loaded.target_created, now))
-        bulk_insert_rows(LegacyRecord, LEGACY_RECORD_COLUMNS, creates)
+        bulk_insert_rows(LegacyRecord, LEGACY_RECORD_COLUMNS, creates, keys=False)
         LegacyRecord.objects.bulk_update(
             updates, ["fingerprint", "target_pk", "state_hash", "last_run", "imported_at"], batch_size=1000
         )
@@ -472,7 +472,7 @@ class _Run:
         bulk_insert(conflicts)
         bulk_insert_rows(ExcludedRecord, ["run_id", "entity", "legacy_id", "reason", "erased"], [
             (run.pk, entity, line.legacy_id, line.reason[:200], line.erased)
-            for line in batch if line.outcome == EXCLUDED])
+            for line in batch if line.outcome == EXCLUDED], keys=False)
         if self.options.dry_run:  # rolled back with the rest: stored on the run after the rollback
             for row in quarantine + conflicts:
                 row.pk = None

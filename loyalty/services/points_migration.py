@@ -158,9 +158,9 @@ def points_lots_migrate_bulk(
         (account_id, points, points, lot.earned_at, lot.expires_at) for _, account_id, lot, points in credited_lots])
     bulk_insert_rows(PointsEntry, ["account_id", "kind", "delta", "at", "lot_id", "legacy_account_id"], [
         (account_id, PointsEntry.Kind.MIGRATE, points, now, lot_pk, record.legacy_id)
-        for (record, account_id, _, points), lot_pk in zip(credited_lots, lot_pks, strict=True)])
+        for (record, account_id, _, points), lot_pk in zip(credited_lots, lot_pks, strict=True)], keys=False)
     bulk_insert_rows(LegacyPointsHistory, ["account_id", "migration_id", "at", "delta", "reason", "order_legacy_id"], [
         (account_id, migration_pk, event.at, event.delta, event.reason[:255], event.order_legacy_id or "")
         for (record, account_id, _), migration_pk in zip(credits_of, migration_pks, strict=True)
-        for event in record.history])
+        for event in record.history], keys=False)
     return [results[record.legacy_id] for record in records]

@@ -272,7 +272,7 @@ class OrdersLoader(Loader):
                 rows.append((order_id, variant_id, product_id, *values, position))
                 lines_of[order_id].append(values)
         bulk_insert_rows(OrderLine, ["order_id", "variant_id", "product_id", "sku", "name", "quantity", "unit_price",
-                                     "discount", "position"], rows)
+                                     "discount", "position"], rows, keys=False)
         return lines_of
 
     # --- state ---------------------------------------------------------------------------------------
@@ -329,7 +329,7 @@ class ShipmentsLoader(Loader):
                  "" if anonymous_order else event.description) for event in item.record.events
             ]
         bulk_insert_rows(TrackingEvent, ["shipment_id", "at", "status", "location", "description"],
-                         ((pk, *values) for pk, rows in events.items() for values in rows))
+                         ((pk, *values) for pk, rows in events.items() for values in rows), keys=False)
         outcomes = written.outcomes()
         for legacy_id, shipment in written.rows.items():  # the state as written: not read back
             outcomes[legacy_id].state_hash = shipment_state(

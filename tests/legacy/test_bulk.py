@@ -156,3 +156,17 @@ def test_a_column_the_model_does_not_have_is_refused_by_name():
 def test_a_primary_key_given_in_the_tuples_is_refused_since_keys_come_from_the_sequence():
     with pytest.raises(ValueError, match="TrackingEvent.id: the keys are the sequence's"):
         bulk_insert_rows(TrackingEvent, ["id", "status"], [(1, "x")])
+
+
+def test_rows_nothing_refers_to_are_numbered_by_the_database_in_row_order_in_one_query(reference_data):
+    order_pk = bulk_insert_rows(Order, ORDER_COLUMNS, order_rows("A"))[0]
+    shipment = Shipment.objects.create(order_id=order_pk, carrier="Royal Mail", tracking_number="RM1",
+                                       status="delivered", shipped_at=datetime(2024, 3, 2, tzinfo=UTC), lines=[])
+    events = [(shipment.pk, datetime(2024, 3, 2, n, tzinfo=UTC), f"status {n}", AWKWARD, "") for n in range(5)]
+    with CaptureQueriesContext(connection) as queries:
+        assert bulk_insert_rows(TrackingEvent, ["shipment_id", "at", "status", "location", "description"], events,
+                                keys=False) is None
+    assert len(queries) == 1
+    assert list(TrackingEvent.objects.order_by("pk").values_list("status", flat=True)) == [
+        f"status {n}" for n in range(5)]
+    assert TrackingEvent.objects.filter(location=AWKWARD).count() == 5
