@@ -179,6 +179,7 @@ class _Run:
         self.dry_quarantine: list[QuarantinedRecord] = []
         self.dry_conflicts: list[ConflictRecord] = []
         self.batch_size = settings.LEGACY_IMPORT_BATCH_SIZE
+        self.map_was_empty = False  # of the entity being imported, when its pass started (`_import_file`)
         self.show_bar = sys.stderr.isatty() if options.progress is None else options.progress
 
     # --- the run -------------------------------------------------------------------------------------
@@ -265,6 +266,9 @@ class _Run:
 
     def _import_file(self, spec: EntitySpec, file: BundleFile, loader: Loader, progress: EntityProgress) -> None:
         started = time.monotonic()
+        # No entry of the entity in the legacy map (its first import): none will be met during this pass
+        # either, since the lines it imports have distinct legacy ids, so no batch needs to look.
+        self.map_was_empty = not LegacyRecord.objects.filter(entity=spec.name).exists()
         with SupersededIndex(file) as superseded:
             loader.prepare()
             if loader.needs_survey:
@@ -393,11 +397,12 @@ class _Run:
                                                                                   updated_at=timezone.now()):
             Checkpoint.objects.create(run=self.context.run, entity=entity, **values)
 
-    @staticmethod
-    def _against_legacy_map(entity: str, loader: Loader, valid: list[Line]) -> tuple[list[Item], dict]:
+    def _against_legacy_map(self, entity: str, loader: Loader, valid: list[Line]) -> tuple[list[Item], dict]:
         """Marks the lines that are unchanged or in conflict; returns the items to load and the previous map."""
         if not valid:
             return [], {}
+        if self.map_was_empty:
+            return [Item(line.number, line.legacy_id, line.record, line.fingerprint, None) for line in valid], {}
         in_ids, params = any_of("legacy_id", [line.legacy_id for line in valid])
         previous = {
             legacy_id: Previous(target_pk, state_hash, fingerprint)
