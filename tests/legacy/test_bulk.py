@@ -136,13 +136,21 @@ def test_rows_from_tuples_equal_those_bulk_create_writes_from_instances_defaults
     assert row.number == "B-1" and row.created_at >= before  # auto_now_add stamped as save() would
 
 
-def test_rows_from_tuples_get_keys_in_row_order_and_cost_two_queries_on_postgresql(reference_data):
+EVENT_COLUMNS = ["shipment_id", "at", "status", "location", "description"]
+
+
+def five_events() -> list[tuple]:
+    """Five tracking events of a new parcel, as tuples of EVENT_COLUMNS, their statuses numbered in order."""
     order_pk = bulk_insert_rows(Order, ORDER_COLUMNS, order_rows("A"))[0]
     shipment = Shipment.objects.create(order_id=order_pk, carrier="Royal Mail", tracking_number="RM1",
                                        status="delivered", shipped_at=datetime(2024, 3, 2, tzinfo=UTC), lines=[])
-    events = [(shipment.pk, datetime(2024, 3, 2, n, tzinfo=UTC), f"status {n}", AWKWARD, "") for n in range(5)]
+    return [(shipment.pk, datetime(2024, 3, 2, n, tzinfo=UTC), f"status {n}", AWKWARD, "") for n in range(5)]
+
+
+def test_rows_from_tuples_get_keys_in_row_order_and_cost_two_queries_on_postgresql(reference_data):
+    events = five_events()
     with CaptureQueriesContext(connection) as queries:
-        pks = bulk_insert_rows(TrackingEvent, ["shipment_id", "at", "status", "location", "description"], events)
+        pks = bulk_insert_rows(TrackingEvent, EVENT_COLUMNS, events)
     assert len(queries) == (2 if connection.vendor == "postgresql" else 1)
     assert [TrackingEvent.objects.get(pk=pk).status for pk in pks] == [f"status {n}" for n in range(5)]
     assert TrackingEvent.objects.filter(location=AWKWARD).count() == 5
@@ -159,13 +167,9 @@ def test_a_primary_key_given_in_the_tuples_is_refused_since_keys_come_from_the_s
 
 
 def test_rows_nothing_refers_to_are_numbered_by_the_database_in_row_order_in_one_query(reference_data):
-    order_pk = bulk_insert_rows(Order, ORDER_COLUMNS, order_rows("A"))[0]
-    shipment = Shipment.objects.create(order_id=order_pk, carrier="Royal Mail", tracking_number="RM1",
-                                       status="delivered", shipped_at=datetime(2024, 3, 2, tzinfo=UTC), lines=[])
-    events = [(shipment.pk, datetime(2024, 3, 2, n, tzinfo=UTC), f"status {n}", AWKWARD, "") for n in range(5)]
+    events = five_events()
     with CaptureQueriesContext(connection) as queries:
-        assert bulk_insert_rows(TrackingEvent, ["shipment_id", "at", "status", "location", "description"], events,
-                                keys=False) is None
+        assert bulk_insert_rows(TrackingEvent, EVENT_COLUMNS, events, keys=False) is None
     assert len(queries) == 1
     assert list(TrackingEvent.objects.order_by("pk").values_list("status", flat=True)) == [
         f"status {n}" for n in range(5)]
