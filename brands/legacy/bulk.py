@@ -85,8 +85,7 @@ def bulk_insert_rows(model: type[models.Model], attnames: list[str], rows: Itera
     auto_now_add fields the current time, as `save` gives them). Returns the primary keys, in row order.
 
     `keys=False`, for rows nothing refers to (tracking events, the legacy map): the database numbers them
-    as it copies them, and nothing is returned; it saves a query and reading the keys back, a tenth of
-    writing a batch's events."""
+    as it copies them, and nothing is returned; no query for the keys, none read back."""
     rows = list(rows)
     if not rows:
         return [] if keys else None
@@ -202,10 +201,10 @@ _last_datetime: tuple[datetime.datetime | None, str] = (None, "")
 def _datetime(value) -> str:
     """The last time rendered is kept: the rows of a batch often share one (`imported_at`, `now`)."""
     global _last_datetime
-    last = _last_datetime
-    if value is last[0]:
-        return last[1]
     if type(value) is datetime.datetime and value.tzinfo is not None:
+        last = _last_datetime
+        if value is last[0]:
+            return last[1]
         text = value.isoformat()
         _last_datetime = (value, text)
         return text

@@ -198,7 +198,7 @@ class _Run:
         started = time.monotonic()
         try:
             if self.options.dry_run:
-                with transaction.atomic():
+                with _heap_frozen(), transaction.atomic():
                     self._import_entities(instances)
                     transaction.set_rollback(True)
                 QuarantinedRecord.objects.bulk_create(self.dry_quarantine, batch_size=1000)

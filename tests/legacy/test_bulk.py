@@ -174,3 +174,13 @@ def test_rows_nothing_refers_to_are_numbered_by_the_database_in_row_order_in_one
     assert list(TrackingEvent.objects.order_by("pk").values_list("status", flat=True)) == [
         f"status {n}" for n in range(5)]
     assert TrackingEvent.objects.filter(location=AWKWARD).count() == 5
+
+
+def test_a_missing_time_is_null_whatever_time_was_rendered_before(monkeypatch):
+    from brands.legacy import bulk
+
+    monkeypatch.setattr(bulk, "_last_datetime", (None, ""))
+    assert bulk._datetime(None) == "\\N"
+    moment = datetime(2024, 3, 2, 10, tzinfo=UTC)
+    assert bulk._datetime(moment) == bulk._datetime(moment) == "2024-03-02T10:00:00+00:00"
+    assert bulk._datetime(None) == "\\N"
