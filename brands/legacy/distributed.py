@@ -148,7 +148,7 @@ def chunks_of(lines: list[tuple[int, bytes]], key: Callable[[KeyFields, Resoluti
     for _number, raw in lines:
         try:
             objects.append(_KEY_FIELDS.decode(raw))
-        except (msgspec.DecodeError, UnicodeDecodeError):  # not JSON, or not an object
+        except msgspec.DecodeError:  # not JSON (invalid UTF-8 in a field read included), or not an object
             objects.append(None)
     customers = resolution.of("customers", (obj.customer_legacy_id for obj in objects if obj is not None)) \
         if key in READS_CUSTOMERS else ResolutionMap({})
