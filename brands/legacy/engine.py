@@ -271,18 +271,20 @@ class _Run:
         self.map_was_empty = not LegacyRecord.objects.filter(entity=spec.name).exists()
         with SupersededIndex(file) as superseded:
             loader.prepare()
-            if loader.needs_survey:
-                for batch in self._classify(spec, file, loader, superseded.lookup()):
-                    loader.survey([line.record for line in batch if line.record is not None])
-            bar = self._progress_bar(file, progress.lines_done)
-            after = progress.lines_done
-            for batch in self._classify(spec, file, loader, superseded.lookup(after), after=after):
-                self._commit(spec.name, loader, batch, progress)
-                bar.advance(len(batch))
+            try:  # a failed run too releases what the loader holds (a process pool, scratch files)
+                if loader.needs_survey:
+                    for batch in self._classify(spec, file, loader, superseded.lookup()):
+                        loader.survey([line.record for line in batch if line.record is not None])
+                bar = self._progress_bar(file, progress.lines_done)
+                after = progress.lines_done
+                for batch in self._classify(spec, file, loader, superseded.lookup(after), after=after):
+                    self._commit(spec.name, loader, batch, progress)
+                    bar.advance(len(batch))
+                bar.close()
+            finally:
+                loader.finish()
         progress.done = True
         self._save_checkpoint(spec.name, progress)
-        loader.finish()
-        bar.close()
         self.context.add_timing(spec.name, time.monotonic() - started)
 
     def _classify(self, spec: EntitySpec, file: BundleFile, loader: Loader, superseded: SupersededLookup,

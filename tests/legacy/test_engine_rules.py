@@ -153,3 +153,16 @@ def test_the_heap_is_frozen_out_of_the_collectors_sight_while_importing_and_unfr
     run_import(bundle)
     assert frozen_while_loading and min(frozen_while_loading) > 0
     assert gc.get_freeze_count() == 0
+
+
+def test_a_loader_that_fails_still_releases_what_it_holds(bundle, probes, run_import, monkeypatch):
+    finished = []
+
+    def fails(self, items):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(PointsProbe, "load", fails)
+    monkeypatch.setattr(PointsProbe, "finish", lambda self: finished.append(self.entity), raising=False)
+    with pytest.raises(RuntimeError, match="the database went away"):
+        run_import(bundle)
+    assert finished == ["points"]
