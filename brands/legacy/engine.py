@@ -407,9 +407,9 @@ class _Run:
             return [Item(line.number, line.legacy_id, line.record, line.fingerprint, None) for line in valid], {}
         in_ids, params = any_of("legacy_id", [line.legacy_id for line in valid])
         previous = {
-            legacy_id: Previous(target_pk, state_hash, fingerprint)
-            for legacy_id, target_pk, state_hash, fingerprint in fetch(
-                f"SELECT legacy_id, target_pk, state_hash, fingerprint FROM {table(LegacyRecord)}"
+            legacy_id: Previous(target_pk, state_hash, fingerprint, entry_pk)
+            for legacy_id, target_pk, state_hash, fingerprint, entry_pk in fetch(
+                f"SELECT legacy_id, target_pk, state_hash, fingerprint, id FROM {table(LegacyRecord)}"
                 f" WHERE entity = %s AND {in_ids}", [entity, *params])
         }
         watched = [before.target_pk for line in valid if (before := previous.get(line.legacy_id))
@@ -444,17 +444,14 @@ class _Run:
         now = timezone.now()
         run = self.context.run
         creates, updates = [], []
-        existing = dict(LegacyRecord.objects.filter(
-            entity=entity, legacy_id__in=[lid for lid in imported if lid in previous]
-        ).values_list("legacy_id", "pk")) if any(lid in previous for lid in imported) else {}
         for legacy_id, loaded in outcomes.items():
             line = by_id[legacy_id]
             line.outcome, line.reason = loaded.outcome, loaded.reason
             if legacy_id not in imported:
                 continue
-            if legacy_id in existing:
+            if legacy_id in previous:
                 updates.append(LegacyRecord(
-                    pk=existing[legacy_id], fingerprint=line.fingerprint, target_pk=loaded.target_pk,
+                    pk=previous[legacy_id].entry_pk, fingerprint=line.fingerprint, target_pk=loaded.target_pk,
                     state_hash=_state_hash(loaded, states), last_run=run, imported_at=now))
             else:
                 creates.append((entity, legacy_id, line.fingerprint, loaded.target_pk, _state_hash(loaded, states),

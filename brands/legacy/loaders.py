@@ -39,6 +39,7 @@ class Previous:
     target_pk: int | None
     state_hash: str
     fingerprint: str
+    entry_pk: int  # the legacy-map row itself, rewritten when the record is imported again
 
 
 @dataclass

@@ -166,3 +166,21 @@ def test_a_loader_that_fails_still_releases_what_it_holds(bundle, probes, run_im
     with pytest.raises(RuntimeError, match="the database went away"):
         run_import(bundle)
     assert finished == ["points"]
+
+
+def test_a_record_imported_again_rewrites_its_legacy_map_entry_in_place(tmp_path, reference_data, probes,
+                                                                       run_import):
+    def bundle(name, balance):
+        return write_bundle(tmp_path / name, {"customers": [customer("C1")], "points": [
+            points("S1", "C1") | {"balance": balance, "lots": [
+                {"points": balance, "earned_at": "2024-01-01T00:00:00Z", "expires_at": "2025-06-01T00:00:00Z"}]}]})
+
+    run_import(bundle("first", 10))
+    [before] = LegacyRecord.objects.filter(entity="points")
+    _, report = run_import(bundle("changed", 20))
+    assert report["entities"]["points"]["created"] == 1  # the probe answers created for what it is given
+    [after] = LegacyRecord.objects.filter(entity="points")
+    assert after.pk == before.pk and after.first_run_id == before.first_run_id
+    assert after.fingerprint != before.fingerprint and after.last_run_id != before.last_run_id
+    _, again = run_import(bundle("changed-again", 20))
+    assert outcomes(again, "points") == {"unchanged": 1}
