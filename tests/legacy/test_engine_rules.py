@@ -130,12 +130,13 @@ def test_a_line_that_fails_its_schema_is_set_aside_by_its_portal_or_references_f
     """Lines that do not decode straight into their schema take the long way, in the contract's order."""
     bundle = write_bundle(tmp_path / "bundle", {
         "customers": [customer("C1"), customer("C2", portal="in")],
-        "orders": [order("O1", "C1", portal="in", total=10.0), order("O2", "C2", total=10.0),
-                   order("O3", "C404", total=10.0), order("O4", "C1", total=10.0)],
+        "orders": [order("O1", "C404", portal="in", total=10.0), order("O2", "C2", total=10.0),
+                   order("O3", "C404", total=10.0), order("O4", "C1", total=10.0),
+                   order("O5", "C405", portal="in")],  # its portal before its unknown customer, both ways
         "points": [points("S1", "C2") | {"balance": "ten"}, points("S2", "C1") | {"balance": "ten"}],
     })
     _, report = run_import(bundle)
-    assert outcomes(report, "orders") == {"excluded": 2, "quarantined": 2}
+    assert outcomes(report, "orders") == {"excluded": 3, "quarantined": 2}
     assert outcomes(report, "points") == {"excluded": 1, "quarantined": 1}
     reasons = {row["legacy_id"]: row["reason"] for row in report["quarantine"]}
     assert reasons == {"O3": "customer_legacy_id C404: no such customers record",
