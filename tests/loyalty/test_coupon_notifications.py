@@ -77,3 +77,32 @@ def test_sending_a_batch_costs_the_same_queries_whatever_its_size():
         return len(captured)
 
     assert queries(1) == queries(5)
+
+
+@pytest.mark.postgres
+def test_a_notification_another_task_is_sending_is_left_to_it(transactional_db):
+    """Two tasks for one row (the queued one and the resend): the one that finds it locked skips it."""
+    import threading
+
+    from django.db import transaction
+
+    held = notification()
+    locked, release = threading.Event(), threading.Event()
+
+    def other_task():
+        with transaction.atomic():
+            CouponNotification.objects.select_for_update().get(pk=held.pk)
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    thread = threading.Thread(target=other_task)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        assert coupon_notifications_send(notification_ids=[held.pk]) == 0
+        assert mail.outbox == []
+    finally:
+        release.set()
+        thread.join()
+    assert coupon_notifications_send(notification_ids=[held.pk]) == 1
