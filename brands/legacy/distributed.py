@@ -5,8 +5,8 @@ through the entities in the contract's order, like a serial run. For each entity
 
 1. splits the entity's lines into chunks: by a *partition key* for the entities whose records share rows
    (`PARTITION_KEYS`: a customer's e-mail, so one person's records land in one chunk and no two chunks race
-   to create one account; points and coupons by the account they resolve to; orders by their number;
-   shipments and reviews by legacy id), products and tickets in one chunk (see `PARTITION_KEYS` for why);
+   to create one account; points and coupons by the account they resolve to; orders and tickets by their
+   number; shipments and reviews by legacy id), products in one chunk (see `PARTITION_KEYS` for why);
 2. sends one `legacy.import_chunk` task per chunk (a Celery group) and waits until every chunk is done,
    reading their `ChunkCheckpoint` rows (so no result backend is needed); the next entity starts only
    then, since it resolves its references from what this one committed;
@@ -104,8 +104,8 @@ def _account(obj: KeyFields, customers: ResolutionMap) -> str | None:
 
 
 def _number(obj: KeyFields, customers: ResolutionMap) -> str | None:
-    """orders: the store's order numbers are unique, so the records claiming one number (the first in the
-    file gets it, a later one is a conflict) must meet in one chunk, in file order."""
+    """orders, tickets: the store's order and case numbers are unique, so the records claiming one number
+    (the first in the file gets it, a later one is a conflict) must meet in one chunk, in file order."""
     number = obj.number
     return f"number:{number}" if isinstance(number, str) else None
 
@@ -118,11 +118,11 @@ def _own_rows(obj: KeyFields, customers: ResolutionMap) -> str | None:
 
 # Entities split by a key; a key of None falls back to the line's legacy id. Every other entity is one
 # chunk (one task, in file order), because its loader keeps state across records that chunks cannot share:
-# products create the shared category tree as they go and claim slugs and SKUs across records; tickets
-# claim case numbers across records (small entities both: a few percent of an import's time).
-# The one case where a chunked run may end otherwise than a serial one: a re-import in which an order's
-# number moved to another legacy id (numbers are stable on po.co). Chunks then race for the number; the
-# unique constraint keeps it on one order, and the other is a conflict or fails its batch and is retried
+# products create the shared category tree as they go and claim slugs and SKUs across records (a small
+# entity: under 1% of an import's time).
+# The one case where a chunked run may end otherwise than a serial one: a re-import in which an order's or a
+# ticket's number moved to another legacy id (numbers are stable on po.co). Chunks then race for the number;
+# the unique constraint keeps it on one row, and the other is a conflict or fails its batch and is retried
 # (resumed) against what the first committed.
 # A key gets the line's key fields and, when it is in READS_CUSTOMERS, what became of the customers its block of
 # lines refers to (resolved per block: `chunks_of`).
@@ -131,6 +131,7 @@ PARTITION_KEYS: dict[str, Callable[[KeyFields, ResolutionMap], str | None]] = {
     "points": _account,
     "coupons": _account,
     "orders": _number,
+    "tickets": _number,
     "shipments": _own_rows,
     "reviews": _own_rows,
 }

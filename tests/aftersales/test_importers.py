@@ -2,6 +2,7 @@
 then the shared sample against EXPECTED.md and a generated bundle against its truth file."""
 
 import hashlib
+import zlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from aftersales.models import Attachment, Case, Message
 from aftersales.scope import agent_scope
 from aftersales.selectors import QueueFilters, case_queue
 from brands.legacy.generator import write_bundle as generate
-from brands.legacy.models import ConflictRecord, ImportRun, LegacyRecord
+from brands.legacy.models import ChunkCheckpoint, ConflictRecord, ImportRun, LegacyRecord
 from storefront.accounts.models import User
 from tests.factories import OrderFactory, UserFactory
 from tests.legacy import conftest as legacy_fixtures
@@ -292,6 +293,17 @@ def test_a_number_another_case_already_has_is_a_conflict_and_nothing_is_overwrit
                                     "reason": "number PS-2024-000001 already belongs to ticket T1; "
                                               "nothing overwritten"}]
     assert Case.objects.get().legacy_id == "T1"
+
+
+def test_two_tickets_claiming_one_number_meet_in_one_chunk_so_the_first_in_the_file_gets_it(bundle_of, run_import):
+    first, later = "T1", "T4"  # split by legacy id they would fall in chunks 1 and 0: the later one first
+    assert [zlib.crc32(legacy_id.encode()) % 2 for legacy_id in (first, later)] == [1, 0]
+
+    status, report = run_import(bundle_of(ticket(first), ticket(later, number="PS-2024-000001")), "--workers", "2")
+
+    assert ChunkCheckpoint.objects.filter(entity="tickets").count() == 2
+    assert [row["legacy_id"] for row in report["conflicts"]] == [later] and status == 1
+    assert Case.objects.get(number="PS-2024-000001").legacy_id == first
 
 
 # --- the agents' queue ----------------------------------------------------------------------------------
