@@ -27,3 +27,14 @@ def fetch(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def select_any(model, columns: list[str], column: str, values, *, also: str = "") -> list[tuple]:
+    """`columns` of the rows of `model` whose `column` is one of `values` (and, with `also`, that condition of
+    plain SQL without values), in one query; none for no values."""
+    values = list(values)
+    if not values:
+        return []
+    condition, params = any_of(column, values)
+    where = f"{condition} AND {also}" if also else condition
+    return fetch(f"SELECT {', '.join(columns)} FROM {table(model)} WHERE {where}", params)

@@ -41,6 +41,7 @@ from decimal import Decimal
 from brands.legacy.bulk import bulk_insert_rows
 from brands.legacy.entities import PORTAL_CURRENCY
 from brands.legacy.limits import too_long, too_long_in
+from brands.legacy.lookups import select_any
 from brands.legacy.loaders import (
     CONFLICT,
     QUARANTINED,
@@ -186,8 +187,7 @@ class OrdersLoader(Loader):
     def load(self, items: list[Item]) -> BatchResult:
         outcomes: dict[str, Loaded] = {}
         owners = self._owners(items)
-        taken = dict(Order.objects.filter(number__in=[item.record.number for item in items])
-                     .values_list("number", "pk"))
+        taken = dict(select_any(Order, ["number", "id"], "number", {item.record.number for item in items}))
         fields_of = []
         for item in items:
             record = item.record
@@ -217,11 +217,10 @@ class OrdersLoader(Loader):
         resolved = {item.legacy_id: customers.get(item.record.customer_legacy_id)
                     for item in items if item.record.customer_legacy_id is not None}
         account_pks = {r.target_pk for r in resolved.values() if r is not None and r.state == RESOLVED_IMPORTED}
-        emails_of = dict(User.objects.filter(pk__in=account_pks).values_list("pk", "email")) if account_pks else {}
+        emails_of = dict(select_any(User, ["id", "email"], "id", account_pks))
         guest_emails = {normalize_email(item.record.guest_email) for item in items
                         if item.record.customer_legacy_id is None and item.record.guest_email}
-        accounts_of = dict(User.objects.filter(email__in=guest_emails).values_list("email", "pk")) \
-            if guest_emails else {}
+        accounts_of = dict(select_any(User, ["email", "id"], "email", guest_emails))
         owners = {}
         for item in items:
             if item.legacy_id in resolved:
@@ -309,9 +308,8 @@ class ShipmentsLoader(Loader):
     def load(self, items: list[Item]) -> BatchResult:
         orders = self.context.resolution.of("orders", (item.record.order_legacy_id for item in items))
         order_of = {item.legacy_id: orders.get(item.record.order_legacy_id).target_pk for item in items}
-        anonymous = set(Order.objects.filter(
-            pk__in=set(order_of.values()), personal_data_erased=True,
-        ).values_list("pk", flat=True))
+        anonymous = {pk for (pk,) in select_any(Order, ["id"], "id", set(order_of.values()),
+                                                also="personal_data_erased")}
         written = rows_write(Shipment, (
             (item, dict(order_id=order_of[item.legacy_id], carrier=item.record.carrier,
                         tracking_number=item.record.tracking_number, status=item.record.status,
