@@ -13,7 +13,7 @@ For each size (generated bundle, var/bench/legacy-<N>-s<seed>, reused once writt
    the same rows loaded back with COPY (binary, one transaction, indexes and constraints in place);
 3. a second import of the same bundle (`--workers 1`): its time, and the rows it wrote to the store's
    tables (should be none) apart from the run's own bookkeeping rows;
-4. on the smallest size only (unless --no-workers-compare): a fresh store and the first import again with
+4. on every size (unless --no-workers-compare): a fresh store and the first import again with
    `--workers 2`. With `--broker`, its chunks run on a real Celery worker (prefork, 2 processes) started
    here, in parallel, as in production; without it they run eagerly, one after the other, in the import's
    own process, which measures only the chunking's overhead.
@@ -21,8 +21,10 @@ Passwords are wrapped at `--wrap-cost` PBKDF2 iterations during the imports (def
 show the engine); the wrapping at the configured cost (LEGACY_PASSWORD_WRAP_COST, default 100,000) is
 measured on a sample of the bundle's hashes with 1 and 2 processes, and extrapolated to the import.
 
-Targets: import without wrapping <= 2 x COPY; peak RSS of the largest size <= 1.2 x the smallest's;
-second import writes no store row and takes <= 1/4 of the first. Exit status 1 when a target is missed.
+Targets: import without wrapping <= 2 x COPY, judged on the import as production runs it: `--workers 2`
+with its chunks on a real worker when `--broker` is given (this machine's 2 cores), else the serial one (the
+serial ratio is printed either way); peak RSS of the largest size <= 1.2 x the smallest's; second import
+writes no store row and takes <= 1/4 of the first (both serial). Exit status 1 when a target is missed.
 Figures also go to var/bench/legacy-import.json. The database's name must contain "bench" (it is emptied).
 """
 
@@ -95,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wrap-sample", type=int, default=100,
                         help="hashes wrapped at the configured cost to extrapolate it (default 100)")
     parser.add_argument("--no-workers-compare", action="store_true",
-                        help="skip the --workers 2 import on the smallest size")
+                        help="skip the --workers 2 imports")
     parser.add_argument("--broker", metavar="URL",
                         help="run the --workers 2 chunks on a real Celery worker (prefork, 2 processes) with this "
                              "broker, e.g. redis://127.0.0.1:6379/15: a database of its own, since the worker "
@@ -128,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for n in sizes:
         results[n] = measure_size(bundles[n], customers=n, args=args, wrap=wrap,
-                                  compare_workers=n == sizes[0] and not args.no_workers_compare)
+                                  compare_workers=not args.no_workers_compare)
     missed = print_summary(results, sizes)
     out = BENCH_DIR / "legacy-import.json"
     out.write_text(json.dumps({"date": datetime.now(UTC).isoformat(timespec="seconds"), "load": _load(),
@@ -149,9 +151,7 @@ def measure_size(bundle, *, customers: int, args, wrap: WrapFigures, compare_wor
                        profile=args.profile)
     written = counters_delta(before, write_counters())
     wrapped = User.objects.filter(password__startswith=WRAPPED_PREFIX).count()
-    mismatched = [entity for entity, counters in first.counters.items()
-                  if not counters.get("not_loaded") and
-                  {k: v for k, v in counters.items() if k != "not_loaded"} != bundle.truth["entities"][entity]]
+    mismatched = _mismatched(first, bundle.truth)
     print_import(first)
     print(f"  report equals the truth file for the loaded entities: {'yes' if not mismatched else mismatched}")
     print("  rows inserted per table: "
@@ -176,12 +176,16 @@ def measure_size(bundle, *, customers: int, args, wrap: WrapFigures, compare_wor
         workers2 = run_chunked_import(bundle.path, label=f"{customers}-workers2", broker=args.broker,
                                       wrap_cost=args.wrap_cost)
         print_import(workers2)
+        workers2_mismatched = _mismatched(workers2, bundle.truth)
+        print(f"  report equals the truth file for the loaded entities: "
+              f"{'yes' if not workers2_mismatched else workers2_mismatched}")
 
     default_serial = first.rest_seconds + wrapped * wrap.per_hash(1)
     default_two = first.rest_seconds + wrapped * wrap.per_hash(2)
     figures = {
         "customers": customers, "lines": sum(bundle.lines.values()), "first": first, "second": second,
         "workers2": workers2, "workers2_on_worker": bool(args.broker),
+        "workers2_report_matches_truth": not workers2_mismatched if workers2 else None,
         "passwords_wrapped": wrapped, "report_matches_truth": not mismatched,
         "copy": copy, "rows_written_by_first": written,
         "second_store_writes": store_writes, "second_bookkeeping_writes": bookkeeping,
@@ -305,23 +309,32 @@ def print_summary(results: dict, sizes: list[int]) -> list[str]:
     print("\n== targets ==")
     for n in sizes:
         r = results[n]
-        verdict(f"{n} customers, import <= {COPY_RATIO_TARGET:g} x COPY",
-                r["copy_ratio_without_wrap"] <= COPY_RATIO_TARGET,
-                f"{r['first'].rest_seconds:.1f} s without wrapping / {r['copy'].seconds:.1f} s COPY = "
-                f"{r['copy_ratio_without_wrap']:.1f}")
+        serial = (f"{r['first'].rest_seconds:.1f} s without wrapping / {r['copy'].seconds:.1f} s COPY = "
+                  f"{r['copy_ratio_without_wrap']:.1f}")
+        chunked = None
+        if r["workers2"] is not None:
+            chunked = (f"({r['workers2'].wall_seconds:.1f} s - {r['workers2'].wrap_seconds:.1f} s / 2 chunks "
+                       f"wrapping side by side) / {r['copy'].seconds:.1f} s COPY = "
+                       f"{r['workers2_copy_ratio_without_wrap']:.1f}")
+        name = f"{n} customers, import <= {COPY_RATIO_TARGET:g} x COPY"
+        if chunked and r["workers2_on_worker"]:
+            verdict(f"{name}, --workers 2 on a real worker", r["workers2_report_matches_truth"]
+                    and r["workers2_copy_ratio_without_wrap"] <= COPY_RATIO_TARGET,
+                    chunked + ("" if r["workers2_report_matches_truth"] else "; its report differs from the truth"))
+            print(f"  (info) {n} customers, serial import (--workers 1) / COPY: {serial}")
+        else:
+            verdict(f"{name}, serial", r["copy_ratio_without_wrap"] <= COPY_RATIO_TARGET, serial)
+            if chunked:
+                print(f"  (info) {n} customers, --workers 2 (chunks eagerly, in the import's process) / COPY: "
+                      f"{chunked}")
         second_ok = not r["second_store_writes"] and r["second_fraction"] <= SECOND_RUN_FRACTION_TARGET
         verdict(f"{n} customers, second import writes nothing and takes <= 1/4", second_ok,
                 f"{r['second'].wall_seconds:.1f} s / {r['first'].wall_seconds:.1f} s = {r['second_fraction']:.2f}, "
                 f"store rows written: {_deltas(r['second_store_writes']) or 'none'}")
         if r["workers2"] is not None:
-            where = "on a real worker" if r["workers2_on_worker"] else "eagerly, in the import's process"
-            print(f"  (info) {n} customers, --workers 2 (chunks {where}) / --workers 1: "
-                  f"{r['workers2'].wall_seconds:.1f} s / "
+            print(f"  (info) {n} customers, --workers 2 / --workers 1: {r['workers2'].wall_seconds:.1f} s / "
                   f"{r['first'].wall_seconds:.1f} s = {r['workers2'].wall_seconds / r['first'].wall_seconds:.2f} "
                   f"(wrapping {r['workers2'].wrap_seconds:.1f} s / {r['first'].wrap_seconds:.1f} s)")
-            print(f"  (info) {n} customers, --workers 2 without wrapping / COPY: "
-                  f"({r['workers2'].wall_seconds:.1f} s - {r['workers2'].wrap_seconds:.1f} s / 2 chunks wrapping "
-                  f"side by side) / {r['copy'].seconds:.1f} s = {r['workers2_copy_ratio_without_wrap']:.1f}")
     if len(sizes) > 1:
         small, large = results[sizes[0]]["first"], results[sizes[-1]]["first"]
         ratio = large.max_rss_mb / small.max_rss_mb
@@ -330,6 +343,13 @@ def print_summary(results: dict, sizes: list[int]) -> list[str]:
     else:
         print("  (memory flatness needs two sizes: --customers 10000 100000)")
     return missed
+
+
+def _mismatched(figures: ImportFigures, truth: dict) -> list[str]:
+    """The loaded entities whose counters in the import's report differ from the truth file's."""
+    return [entity for entity, counters in figures.counters.items()
+            if not counters.get("not_loaded") and
+            {k: v for k, v in counters.items() if k != "not_loaded"} != truth["entities"][entity]]
 
 
 def _deltas(deltas: dict) -> str:
