@@ -33,7 +33,7 @@ from typing import TypeVar
 
 import msgspec
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from . import report as reporting
@@ -261,6 +261,33 @@ class _Run:
             if progress.done or file is None:
                 continue
             self._import_file(spec, file, instances[entity], progress)
+            self._statistics_refreshed(spec, progress)
+
+    def _statistics_refreshed(self, spec: EntitySpec, progress: EntityProgress) -> None:
+        """PostgreSQL's statistics of the bookkeeping tables the entity wrote, refreshed (ANALYZE) when a later
+        entity of the run resolves its references against them, as after any bulk load.
+
+        The planner otherwise plans those lookups with what it knew before the import: with the legacy map
+        taken for a few hundred rows, it read every entry of the referenced entity and filtered them, for each
+        batch (35 ms a batch at 100,000 customers against 7 ms once analyzed: the lookups grew with the square
+        of the bundle). Autovacuum would analyze them too, but a minute later at best, or never where it is off.
+        """
+        if connection.vendor != "postgresql" or not any(
+            ref.entity == spec.name for later in ENTITIES.values()
+            if later.name in self.in_scope and later.name in self.bundle.files for ref in later.references
+        ):
+            return
+        counters = progress.counters
+        tables = [model for model, written in (
+            (LegacyRecord, counters["created"] + counters["updated"] + counters["linked"]),
+            (ExcludedRecord, counters["excluded"]),
+            (QuarantinedRecord, counters["quarantined"]),
+        ) if written]
+        if tables:
+            started = time.monotonic()
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {', '.join(table(model) for model in tables)}")
+            self.context.add_timing("statistics", time.monotonic() - started)
 
     # --- one entity ----------------------------------------------------------------------------------
 
