@@ -120,6 +120,7 @@ class Line:
     record: Record | None = None
     fingerprint: str = ""
     decoded: Record | dict | None = None  # between reading and validation: its record, or its JSON object
+    previous: Previous | None = None  # its legacy-map entry, when it was imported before
 
     def value(self, name: str):
         """A top-level field of the decoded line (None when it has none)."""
@@ -361,7 +362,11 @@ class _Run:
             yield line
 
     def _validate(self, spec: EntitySpec, loader: Loader, batch: list[Line]) -> list[Line]:
-        """The rest of the contract's order for the batch's readable lines: hard references, schema, check."""
+        """The rest of the contract's order for the batch's readable lines: hard references, schema, check.
+
+        A record whose content is the same as at its last import (the legacy map's fingerprint) is
+        `unchanged` without the loader's check: its content passed that check when it was imported (the
+        checks read nothing but the record), so a second import does not pay for it again."""
         schema = SCHEMAS[spec.name]
         pending = [line for line in batch if line.outcome is None]
         self.context.resolution.new_batch()
@@ -369,6 +374,7 @@ class _Run:
             ref: self.context.resolution.of(ref.entity, (line.value(ref.field) for line in pending))
             for ref in spec.hard_references
         }
+        readable: list[tuple[Line, Record]] = []
         for line in pending:
             verdict = _hard_references(spec, line, resolved)
             decoded, line.decoded = line.decoded, None
@@ -380,14 +386,33 @@ class _Run:
             except msgspec.ValidationError as exc:
                 _set_aside(line, QUARANTINED, str(exc))
                 continue
+            line.fingerprint = hashlib.sha256(msgspec.json.encode(record, order="sorted")).hexdigest()
+            readable.append((line, record))
+        previous = self._legacy_map_entries(spec.name, [line.legacy_id for line, _record in readable])
+        for line, record in readable:
+            line.previous = previous.get(line.legacy_id)
+            if line.previous is not None and line.previous.fingerprint == line.fingerprint:
+                line.record, line.outcome = record, UNCHANGED
+                continue
             aside = loader.check(record)
             if aside is not None:
                 line.erased = aside.erased
                 _set_aside(line, aside.outcome, aside.reason)
                 continue
             line.record = record
-            line.fingerprint = hashlib.sha256(msgspec.json.encode(record, order="sorted")).hexdigest()
         return batch
+
+    def _legacy_map_entries(self, entity: str, legacy_ids: list[str]) -> dict[str, Previous]:
+        """The legacy-map entries of these records, by legacy id (none to look for in an entity's first import)."""
+        if not legacy_ids or self.map_was_empty:
+            return {}
+        in_ids, params = any_of("legacy_id", legacy_ids)
+        return {
+            legacy_id: Previous(target_pk, state_hash, fingerprint, entry_pk)
+            for legacy_id, target_pk, state_hash, fingerprint, entry_pk in fetch(
+                f"SELECT legacy_id, target_pk, state_hash, fingerprint, id FROM {table(LegacyRecord)}"
+                f" WHERE entity = %s AND {in_ids}", [entity, *params])
+        }
 
     def _commit(self, entity: str, loader: Loader, batch: list[Line], progress: EntityProgress) -> None:
         """One batch, one transaction: rows, legacy map, set-aside rows, counters and checkpoint."""
@@ -427,27 +452,17 @@ class _Run:
             Checkpoint.objects.create(run=self.context.run, entity=entity, **values)
 
     def _against_legacy_map(self, entity: str, loader: Loader, valid: list[Line]) -> tuple[list[Item], dict]:
-        """Marks the lines that are unchanged or in conflict; returns the items to load and the previous map."""
-        if not valid:
-            return [], {}
-        if self.map_was_empty:
-            return [Item(line.number, line.legacy_id, line.record, line.fingerprint, None) for line in valid], {}
-        in_ids, params = any_of("legacy_id", [line.legacy_id for line in valid])
-        previous = {
-            legacy_id: Previous(target_pk, state_hash, fingerprint, entry_pk)
-            for legacy_id, target_pk, state_hash, fingerprint, entry_pk in fetch(
-                f"SELECT legacy_id, target_pk, state_hash, fingerprint, id FROM {table(LegacyRecord)}"
-                f" WHERE entity = %s AND {in_ids}", [entity, *params])
-        }
-        watched = [before.target_pk for line in valid if (before := previous.get(line.legacy_id))
-                   and before.fingerprint != line.fingerprint and before.state_hash and before.target_pk]
+        """Marks the lines in conflict (the unchanged ones are marked already); returns the items to load and
+        the previous legacy-map entries."""
+        previous = {line.legacy_id: line.previous for line in valid if line.previous is not None}
+        changed = [line for line in valid if line.outcome is None]
+        watched = [before.target_pk for line in changed if (before := line.previous) is not None
+                   and before.state_hash and before.target_pk]
         current_state = loader.state_hashes(watched) if watched else {}
         to_load: list[Item] = []
-        for line in valid:
-            before = previous.get(line.legacy_id)
-            if before is not None and before.fingerprint == line.fingerprint:
-                line.outcome = UNCHANGED
-            elif before is not None and before.state_hash and current_state.get(before.target_pk) != before.state_hash:
+        for line in changed:
+            before = line.previous
+            if before is not None and before.state_hash and current_state.get(before.target_pk) != before.state_hash:
                 line.outcome = CONFLICT
                 line.reason = (
                     "changed in the bundle and, since its last import, in the store: kept as the store has it"

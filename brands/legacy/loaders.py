@@ -112,7 +112,8 @@ class Loader:
         """Loads once what every batch needs and does not grow with the bundle (stores, the brand)."""
 
     def check(self, record: Record) -> SetAside | None:
-        """Rules on the record's own fields that the schema cannot say (totals that must add up, erased)."""
+        """Rules on the record's own fields that the schema cannot say (totals that must add up, erased).
+        Reads nothing but the record: a record unchanged since its import is not checked again."""
         return None
 
     def survey(self, records: list[Record]) -> None:

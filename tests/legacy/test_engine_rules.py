@@ -144,6 +144,25 @@ def test_a_line_that_fails_its_schema_is_set_aside_by_its_portal_or_references_f
                        "S2": "Expected `int`, got `str` - at `$.balance`"}
 
 
+def test_a_record_unchanged_since_its_import_is_not_checked_again_but_a_changed_one_is(
+        tmp_path, bundle, probes, run_import, monkeypatch):
+    checked = []
+    monkeypatch.setattr(PointsProbe, "check", lambda self, record: checked.append(record.legacy_id))
+    run_import(bundle)
+    assert checked == ["S1"]  # the only points record with a valid customer
+
+    checked.clear()
+    _, report = run_import(bundle)
+    assert checked == [] and outcomes(report, "points")["unchanged"] == 1
+
+    changed = write_bundle(tmp_path / "changed", {
+        "customers": [customer("C1")], "points": [points("S1", "C1") | {"balance": 20, "lots": [
+            {"points": 20, "earned_at": "2024-01-01T00:00:00Z", "expires_at": "2025-06-01T00:00:00Z"}]}],
+    })
+    _, report = run_import(changed)
+    assert checked == ["S1"] and outcomes(report, "points") == {"created": 1}  # loaded again (the probe's answer)
+
+
 def test_the_heap_is_frozen_out_of_the_collectors_sight_while_importing_and_unfrozen_after(bundle, probes,
                                                                                           run_import, monkeypatch):
     frozen_while_loading = []
