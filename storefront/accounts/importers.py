@@ -53,6 +53,15 @@ SOURCE = "po.co"
 PROFILE_FIELDS = ["first_name", "last_name", "phone", "preferred_language", "preferred_store_id",
                   "marketing_opt_in", "is_active", "date_joined", "last_login"]
 EPOCH = datetime.min.replace(tzinfo=UTC)
+ADDRESS_STATE_FIELDS = ("name", "line1", "line2", "city", "postcode", "country", "phone", "is_default")
+
+
+def _account_state(email, first_name, last_name, phone, language, store_id, marketing_opt_in, is_active,
+                   addresses: list[tuple]) -> str:
+    """The state hash of an account, from its values as written or as read back: the profile and address
+    book the customer can edit (not the password, not last_login)."""
+    return state_digest(email, first_name, last_name, phone, language, store_id, marketing_opt_in, is_active,
+                        addresses)
 
 
 def unusable_password() -> str:
@@ -134,7 +143,14 @@ class CustomersLoader(Loader):
             [LegacyAlias(user_id=accounts[email], source=SOURCE, legacy_id=record.legacy_id,
                          portal=record.portal) for email, record in aliases],
         )
-        self._replace_addresses({accounts[email]: record for email, record in fills.items()})
+        made = {account.pk for account in new_accounts.values()}
+        books = self._replace_addresses({accounts[email]: record for email, record in fills.items()}, made=made)
+        for email, record in fills.items():  # the state of the accounts made here, as written: not read back
+            if email in new_accounts:
+                account = new_accounts[email]
+                outcomes[record.legacy_id].state_hash = _account_state(
+                    account.email, account.first_name, account.last_name, account.phone, account.preferred_language,
+                    account.preferred_store_id, account.marketing_opt_in, account.is_active, books.get(account.pk, []))
         outcomes.update(self._update(updates, passwords))
         return BatchResult(outcomes)
 
@@ -212,20 +228,25 @@ class CustomersLoader(Loader):
         wrapped = self.pool.map(wrap_legacy_hash, [(record.password_hash, cost) for record in with_hash])
         return {record.legacy_id: value for record, value in zip(with_hash, wrapped, strict=True)}
 
-    def _replace_addresses(self, records_by_account: dict[int, Customer]) -> None:
+    def _replace_addresses(self, records_by_account: dict[int, Customer], *,
+                           made: set[int] = frozenset()) -> dict[int, list[tuple]]:
+        """Each account's address book from its record, the old one deleted first (none to delete for the
+        accounts `made` in this batch); returns each account's addresses as `state_hashes` reads them."""
         if not records_by_account:
-            return
-        Address.objects.filter(user_id__in=records_by_account).delete()
-        rows = []
+            return {}
+        if records_by_account.keys() - made:
+            Address.objects.filter(user_id__in=records_by_account.keys() - made).delete()
+        rows, books = [], {}
         for pk, record in records_by_account.items():
             default = next((i for i, a in enumerate(record.addresses) if a.is_default), 0)
-            rows += [
-                Address(user_id=pk, name=a.name, line1=a.line1, line2=a.line2 or "", city=a.city,
-                        postcode=a.postcode, country=a.country, phone=a.phone or "", is_default=i == default,
-                        created_at=record.created_at)
-                for i, a in enumerate(record.addresses)
-            ]
+            for i, a in enumerate(record.addresses):
+                address = Address(user_id=pk, name=a.name, line1=a.line1, line2=a.line2 or "", city=a.city,
+                                  postcode=a.postcode, country=a.country, phone=a.phone or "", is_default=i == default,
+                                  created_at=record.created_at)
+                rows.append(address)
+                books.setdefault(pk, []).append(tuple(getattr(address, name) for name in ADDRESS_STATE_FIELDS))
         bulk_insert(rows)
+        return books
 
     # --- state ---------------------------------------------------------------------------------------
 
@@ -234,11 +255,11 @@ class CustomersLoader(Loader):
         pks = list(pks)
         addresses: dict[int, list] = {}
         for row in Address.objects.filter(user_id__in=pks).order_by("user_id", "pk").values_list(
-            "user_id", "name", "line1", "line2", "city", "postcode", "country", "phone", "is_default"
+            "user_id", *ADDRESS_STATE_FIELDS
         ):
             addresses.setdefault(row[0], []).append(row[1:])
         return {
-            pk: state_digest(email, first, last, phone, language, store, opt_in, active, addresses.get(pk, []))
+            pk: _account_state(email, first, last, phone, language, store, opt_in, active, addresses.get(pk, []))
             for pk, email, first, last, phone, language, store, opt_in, active in User.objects.filter(
                 pk__in=pks
             ).values_list("pk", "email", "first_name", "last_name", "phone", "preferred_language",
