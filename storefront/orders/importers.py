@@ -41,7 +41,6 @@ from decimal import Decimal
 from brands.legacy.bulk import bulk_insert_rows
 from brands.legacy.entities import PORTAL_CURRENCY
 from brands.legacy.limits import too_long, too_long_in
-from brands.legacy.lookups import select_any
 from brands.legacy.loaders import (
     CONFLICT,
     QUARANTINED,
@@ -54,6 +53,7 @@ from brands.legacy.loaders import (
     rows_write,
     state_digest,
 )
+from brands.legacy.lookups import select_any
 from brands.legacy.resolution import EXCLUDED as RESOLVED_EXCLUDED
 from brands.legacy.resolution import IMPORTED as RESOLVED_IMPORTED
 from brands.legacy.schemas import Address as AddressRecord
