@@ -44,6 +44,7 @@ from brands.legacy.loaders import (
     register,
     state_digest,
 )
+from brands.legacy.lookups import select_any
 from brands.legacy.schemas import Coupon as CouponRecord
 from brands.legacy.schemas import Points as PointsRecord
 from storefront.accounts.models import User
@@ -89,7 +90,7 @@ class _CustomerResolving(Loader):
             else customers.get(item.record.customer_legacy_id).target_pk
             for item in items
         }
-        existing = set(User.objects.filter(pk__in={pk for pk in wanted.values() if pk}).values_list("pk", flat=True))
+        existing = {pk for (pk,) in select_any(User, ["id"], "id", {pk for pk in wanted.values() if pk})}
         aside = {
             legacy_id: Loaded(EXCLUDED, reason="its customer's account was deleted from the store")
             for legacy_id, pk in wanted.items() if pk is not None and pk not in existing
@@ -121,8 +122,8 @@ class PointsLoader(_CustomerResolving):
             for item in items if item.legacy_id in accounts
         ]
         results = points_lots_migrate_bulk(records=records, cutover=self.context.cutover) if records else []
-        rows = dict(LegacyPointsMigration.objects.filter(
-            legacy_id__in=[result.legacy_id for result in results]).values_list("legacy_id", "pk"))
+        rows = dict(select_any(LegacyPointsMigration, ["legacy_id", "id"], "legacy_id",
+                               [result.legacy_id for result in results]))
         for result in results:
             outcomes[result.legacy_id] = Loaded(
                 OUTCOME[result.outcome], rows.get(result.legacy_id),
@@ -177,8 +178,8 @@ class CouponsLoader(_CustomerResolving):
             for item in items if item.legacy_id in owners
         ]
         results = coupons_reissue_bulk(records=records, cutover=self.context.cutover) if records else []
-        rows = dict(LegacyCoupon.objects.filter(
-            legacy_id__in=[result.legacy_id for result in results]).values_list("legacy_id", "pk"))
+        rows = dict(select_any(LegacyCoupon, ["legacy_id", "id"], "legacy_id",
+                               [result.legacy_id for result in results]))
         for result in results:
             outcomes[result.legacy_id] = Loaded(
                 OUTCOME[result.outcome], rows.get(result.legacy_id),

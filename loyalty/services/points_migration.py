@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from brands.legacy.bulk import bulk_insert_rows
+from brands.legacy.lookups import select_any
 
 from ..models import LegacyPointsHistory, LegacyPointsMigration, PointsAccount, PointsEntry, PointsLot
 from .legacy import ImportOutcome, fingerprint, require_aware
@@ -56,6 +57,15 @@ class PointsMigrationResult:
     reason: str = ""  # why a record is a conflict or quarantined
 
 
+@dataclass(frozen=True)
+class _Migrated:
+    """What a re-import needs of a legacy account migrated before."""
+
+    fingerprint: str
+    legacy_unexpired: int
+    credited: int
+
+
 def poco_points_rate() -> Decimal:
     return Decimal(str(settings.LOYALTY_POCO_POINTS_RATE))
 
@@ -84,11 +94,11 @@ def _problem(record: LegacyPointsAccountRecord, cutover: datetime) -> str:
 
 def _account_pks_by_user(user_ids: set[int]) -> dict[int, int]:
     """user pk -> points account pk; opens the accounts that are missing, in a fixed number of queries."""
-    accounts = dict(PointsAccount.objects.filter(user_id__in=user_ids).values_list("user_id", "pk"))
+    accounts = dict(select_any(PointsAccount, ["user_id", "id"], "user_id", user_ids))
     missing = user_ids - accounts.keys()
     if missing:
         PointsAccount.objects.bulk_create([PointsAccount(user_id=uid) for uid in missing], ignore_conflicts=True)
-        accounts.update(PointsAccount.objects.filter(user_id__in=missing).values_list("user_id", "pk"))
+        accounts.update(select_any(PointsAccount, ["user_id", "id"], "user_id", missing))
     return accounts
 
 
@@ -114,7 +124,8 @@ def points_lots_migrate_bulk(
             raise ValueError(f"POCO Points account {record.legacy_id} appears twice in one batch.")
         seen.add(record.legacy_id)
 
-    done = {m.legacy_id: m for m in LegacyPointsMigration.objects.filter(legacy_id__in=seen)}
+    done = {row[0]: _Migrated(*row[1:]) for row in select_any(
+        LegacyPointsMigration, ["legacy_id", "fingerprint", "legacy_unexpired", "credited"], "legacy_id", seen)}
     results: dict[str, PointsMigrationResult] = {}
     to_migrate = []
     for record in records:
