@@ -265,29 +265,35 @@ class _Run:
             self._statistics_refreshed(spec, progress)
 
     def _statistics_refreshed(self, spec: EntitySpec, progress: EntityProgress) -> None:
-        """PostgreSQL's statistics of the bookkeeping tables the entity wrote, refreshed (ANALYZE) when a later
-        entity of the run resolves its references against them, as after any bulk load.
+        """PostgreSQL's statistics of the bookkeeping tables the entity wrote, refreshed (ANALYZE), as after any
+        bulk load: the legacy map whenever the entity wrote entries to it (the next import of the entity looks
+        its records up there, and later entities their references), the excluded and quarantined records when
+        a later entity of the bundle resolves its references against them.
 
-        The planner otherwise plans those lookups with what it knew before the import: with the legacy map
-        taken for a few hundred rows, it read every entry of the referenced entity and filtered them, for each
-        batch (35 ms a batch at 100,000 customers against 7 ms once analyzed: the lookups grew with the square
-        of the bundle). Autovacuum would analyze them too, but a minute later at best, or never where it is off.
+        The planner otherwise plans those lookups with what it knew before: taking an entity's entries for a
+        few hundred rows, it read all of them and filtered, for each batch (35 ms a batch at 100,000
+        customers against 7 ms once analyzed: the lookups grew with the square of the bundle). Autovacuum
+        would analyze the tables too, but a minute later at best, or never where it is off.
         """
-        if connection.vendor != "postgresql" or not any(
-            ref.entity == spec.name for later in ENTITIES.values()
-            if later.name in self.in_scope and later.name in self.bundle.files for ref in later.references
-        ):
+        if connection.vendor != "postgresql":
             return
         counters = progress.counters
-        tables = [model for model, written in (
-            (LegacyRecord, counters["created"] + counters["updated"] + counters["linked"]),
-            (ExcludedRecord, counters["excluded"]),
-            (QuarantinedRecord, counters["quarantined"]),
+        referenced = any(
+            ref.entity == spec.name for later in ENTITIES.values()
+            if later.name in self.in_scope and later.name in self.bundle.files for ref in later.references
+        )
+        # The legacy map's lookups filter on these two columns only: analyzing just them is a quarter of the
+        # time (0.12 s against 0.25 to 0.6 s for 390,000 entries).
+        entries = counters["created"] + counters["updated"] + counters["linked"]
+        tables = [what for what, written in (
+            (f"{table(LegacyRecord)} (entity, legacy_id)", entries),
+            (table(ExcludedRecord), referenced and counters["excluded"]),
+            (table(QuarantinedRecord), referenced and counters["quarantined"]),
         ) if written]
         if tables:
             started = time.monotonic()
             with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {', '.join(table(model) for model in tables)}")
+                cursor.execute(f"ANALYZE {', '.join(tables)}")
             self.context.add_timing("statistics", time.monotonic() - started)
 
     # --- one entity ----------------------------------------------------------------------------------
