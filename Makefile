@@ -59,6 +59,9 @@ bench-cases: install
 
 # The legacy import on PostgreSQL against COPY of the same rows, re-run, memory at two sizes (docs/benchmarks.md).
 BENCH_IMPORT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/import_bench
+# The --workers 2 imports run their chunks on a real Celery worker through this broker (the production setup);
+# BENCH_IMPORT_ARGS="--customers 10000" without --broker runs them eagerly and judges the serial import.
+BENCH_IMPORT_ARGS ?= --broker redis://127.0.0.1:6379/15
 bench-import: install
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_IMPORT_DATABASE_URL)} $(BIN)/python benchmarks/legacy_import.py $(BENCH_IMPORT_ARGS)
 
