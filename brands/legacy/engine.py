@@ -426,7 +426,7 @@ class _Run:
         totals: dict = {}
         with transaction.atomic():
             valid = [line for line in batch if line.record is not None]
-            to_load, previous = self._against_legacy_map(entity, loader, valid)
+            to_load, previous = self._against_legacy_map(loader, valid)
             result = loader.load(to_load) if to_load else None
             if result is not None:
                 reporting.merge_totals(totals, result.totals)
@@ -457,7 +457,7 @@ class _Run:
                                                                                   updated_at=timezone.now()):
             Checkpoint.objects.create(run=self.context.run, entity=entity, **values)
 
-    def _against_legacy_map(self, entity: str, loader: Loader, valid: list[Line]) -> tuple[list[Item], dict]:
+    def _against_legacy_map(self, loader: Loader, valid: list[Line]) -> tuple[list[Item], dict]:
         """Marks the lines in conflict (the unchanged ones are marked already); returns the items to load and
         the previous legacy-map entries."""
         previous = {line.legacy_id: line.previous for line in valid if line.previous is not None}

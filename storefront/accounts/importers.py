@@ -234,8 +234,9 @@ class CustomersLoader(Loader):
         accounts `made` in this batch); returns each account's addresses as `state_hashes` reads them."""
         if not records_by_account:
             return {}
-        if records_by_account.keys() - made:
-            Address.objects.filter(user_id__in=records_by_account.keys() - made).delete()
+        existing = records_by_account.keys() - made
+        if existing:
+            Address.objects.filter(user_id__in=existing).delete()
         rows, books = [], {}
         for pk, record in records_by_account.items():
             default = next((i for i, a in enumerate(record.addresses) if a.is_default), 0)
