@@ -20,9 +20,9 @@ pytestmark = [
 ]
 
 
-def analyzed_while_importing(run_import, bundle) -> list[str]:
+def analyzed_while_importing(run_import, bundle, *args) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
-        run_import(bundle)
+        run_import(bundle, *args)
     return [query["sql"] for query in queries if query["sql"].startswith("ANALYZE")]
 
 
@@ -48,3 +48,10 @@ def test_what_nothing_later_refers_to_is_not_analyzed_nor_what_was_not_written(t
                                                                                         email="c2@example.com")]})
     assert analyzed_while_importing(run_import, bundle) == ['ANALYZE "legacy_legacyrecord" (entity, legacy_id)']
     assert analyzed_while_importing(run_import, bundle) == []  # again: all unchanged, no entry written
+
+
+def test_a_dry_run_analyzes_nothing(tmp_path, reference_data, run_import):
+    """Its transaction would hold ANALYZE's lock until it ends, and a real import would wait for it."""
+    bundle = write_bundle(tmp_path / "bundle", {"customers": [customer("C1")]})
+
+    assert analyzed_while_importing(run_import, bundle, "--dry-run") == []
