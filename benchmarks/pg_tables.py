@@ -74,6 +74,11 @@ class CopyResult:
     rows: dict[str, int]  # rows loaded per table
     dump_bytes: int
     seconds: float  # COPY ... FROM of every table, and the commit (deferred foreign keys checked there)
+    table_seconds: dict[str, float]  # each table's COPY ... FROM (the commit's checks not included)
+
+    @property
+    def commit_seconds(self) -> float:
+        return self.seconds - sum(self.table_seconds.values())
 
     @property
     def total_rows(self) -> int:
@@ -100,11 +105,14 @@ def copy_round_trip(tables: set[str], workdir: Path) -> CopyResult:
                 cursor.copy_expert(f'COPY "{table}" TO STDOUT WITH (FORMAT binary)', out)
         cursor.execute("TRUNCATE " + ", ".join(f'"{table}"' for table in order))
     loaded: dict[str, int] = {}
+    table_seconds: dict[str, float] = {}
     started = time.monotonic()
     with transaction.atomic(), connection.cursor() as cursor:
         for table in order:
+            table_started = time.monotonic()
             with files[table].open("rb") as source:
                 cursor.copy_expert(f'COPY "{table}" FROM STDIN WITH (FORMAT binary)', source)
+            table_seconds[table] = time.monotonic() - table_started
             loaded[table] = cursor.rowcount
     seconds = time.monotonic() - started
     dump_bytes = sum(path.stat().st_size for path in files.values())
@@ -115,7 +123,36 @@ def copy_round_trip(tables: set[str], workdir: Path) -> CopyResult:
         raise RuntimeError(f"COPY did not load back the rows dumped (dumped, loaded): {wrong}")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE " + ", ".join(f'"{table}"' for table in order))
-    return CopyResult(tables=order, rows=loaded, dump_bytes=dump_bytes, seconds=seconds)
+    return CopyResult(tables=order, rows=loaded, dump_bytes=dump_bytes, seconds=seconds, table_seconds=table_seconds)
+
+
+# The tables every entity writes rows to, with an `entity` column: an entity's share of their COPY time is its
+# share of their rows.
+SHARED_BY_ENTITY = ("legacy_legacyrecord", "legacy_excludedrecord", "legacy_quarantinedrecord")
+
+
+def rows_by_entity() -> dict[str, dict[str, int]]:
+    """shared table -> entity -> rows, for `SHARED_BY_ENTITY`."""
+    with connection.cursor() as cursor:
+        found = {}
+        for table in SHARED_BY_ENTITY:
+            cursor.execute(f'SELECT entity, count(*) FROM "{table}" GROUP BY entity')
+            found[table] = dict(cursor.fetchall())
+        return found
+
+
+def copy_share(copy: CopyResult, own_tables: set[str], entities: set[str], by_entity: dict) -> float:
+    """The part of COPY's time that loads the rows of `entities`: their own tables, their share of the shared
+    ones (by rows), and of the commit's checks (by rows of all they load)."""
+    seconds = sum(copy.table_seconds.get(table, 0.0) for table in own_tables)
+    rows = sum(copy.rows.get(table, 0) for table in own_tables)
+    for table, counts in by_entity.items():
+        total = sum(counts.values())
+        mine = sum(counts.get(entity, 0) for entity in entities)
+        if total and table in copy.table_seconds:
+            seconds += copy.table_seconds[table] * mine / total
+            rows += mine
+    return seconds + copy.commit_seconds * rows / copy.total_rows
 
 
 def _with_referencing_tables(tables: set[str]) -> set[str]:
