@@ -199,7 +199,8 @@ def test_the_state_hash_kept_at_import_is_what_the_account_gives_when_read_back(
     """Accounts made by the import hash what was just written instead of reading it back: the two must agree,
     or every later import would take the import's own accounts for customers' edits (conflicts). Awkward
     values: no address, a default that is not the first, empty and absent optional fields, tabs and accents,
-    no store for the portal's language, a disabled account, and an account filled in a later batch."""
+    a disabled account on another portal and language merged with a global one, and an account made in one
+    batch and filled by its primary record in a later one (the read-back path)."""
     from brands.legacy.models import LegacyRecord
     from storefront.accounts.importers import CustomersLoader
 
