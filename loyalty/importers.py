@@ -122,11 +122,9 @@ class PointsLoader(_CustomerResolving):
             for item in items if item.legacy_id in accounts
         ]
         results = points_lots_migrate_bulk(records=records, cutover=self.context.cutover) if records else []
-        rows = dict(select_any(LegacyPointsMigration, ["legacy_id", "id"], "legacy_id",
-                               [result.legacy_id for result in results]))
         for result in results:
             outcomes[result.legacy_id] = Loaded(
-                OUTCOME[result.outcome], rows.get(result.legacy_id),
+                OUTCOME[result.outcome], result.migration_id,
                 target_created=result.outcome == ImportOutcome.CREATED, reason=result.reason,
             )
         return BatchResult(outcomes)
@@ -178,11 +176,9 @@ class CouponsLoader(_CustomerResolving):
             for item in items if item.legacy_id in owners
         ]
         results = coupons_reissue_bulk(records=records, cutover=self.context.cutover) if records else []
-        rows = dict(select_any(LegacyCoupon, ["legacy_id", "id"], "legacy_id",
-                               [result.legacy_id for result in results]))
         for result in results:
             outcomes[result.legacy_id] = Loaded(
-                OUTCOME[result.outcome], rows.get(result.legacy_id),
+                OUTCOME[result.outcome], result.legacy_coupon_id,
                 target_created=result.outcome == ImportOutcome.CREATED, reason=result.reason,
             )
         return BatchResult(outcomes)

@@ -12,7 +12,7 @@ or repeated import never mails twice.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -65,6 +65,7 @@ class CouponReissueResult:
     coupon_outcome: str = ""  # a LegacyCoupon.Outcome: reissued, or used / expired / revoked (history)
     new_code: str = ""
     reason: str = ""  # why a record is a conflict or quarantined
+    legacy_coupon_id: int | None = None  # its LegacyCoupon row (none when quarantined, or new and in conflict)
 
 
 def legacy_coupon_outcome(record: LegacyCouponRecord, cutover: datetime) -> str:
@@ -154,14 +155,14 @@ def coupons_reissue_bulk(*, records: Iterable[LegacyCouponRecord], cutover: date
         if previous is not None and previous.fingerprint == digest:
             new_code = previous.reissued_as.code if previous.reissued_as else ""
             results[record.legacy_id] = CouponReissueResult(
-                record.legacy_id, ImportOutcome.UNCHANGED, previous.outcome, new_code
+                record.legacy_id, ImportOutcome.UNCHANGED, previous.outcome, new_code, legacy_coupon_id=previous.pk
             )
         elif problem := _problem(record):
             results[record.legacy_id] = CouponReissueResult(record.legacy_id, ImportOutcome.QUARANTINED, reason=problem)
         elif previous is not None and previous.outcome == LegacyCoupon.Outcome.REISSUED:
             results[record.legacy_id] = CouponReissueResult(
                 record.legacy_id, ImportOutcome.CONFLICT, previous.outcome, previous.reissued_as.code,
-                "already re-issued and announced to its owner; the store keeps the coupon as it is",
+                "already re-issued and announced to its owner; the store keeps the coupon as it is", previous.pk,
             )
         elif (outcome := legacy_coupon_outcome(record, cutover)) == LegacyCoupon.Outcome.REISSUED and (
             problem := _reissue_problem(record)
@@ -190,9 +191,11 @@ def coupons_reissue_bulk(*, records: Iterable[LegacyCouponRecord], cutover: date
             legacy_changed.append(previous)
         results[record.legacy_id] = CouponReissueResult(
             record.legacy_id, ImportOutcome.CREATED if previous is None else ImportOutcome.UPDATED, outcome,
-            coupon.code if coupon else "",
+            coupon.code if coupon else "", legacy_coupon_id=previous.pk if previous is not None else None,
         )
     bulk_insert(legacy_new)
+    for legacy in legacy_new:
+        results[legacy.legacy_id] = replace(results[legacy.legacy_id], legacy_coupon_id=legacy.pk)
     LegacyCoupon.objects.bulk_update(legacy_changed, SNAPSHOT_FIELDS)
     _notify_owners([(coupons[record.legacy_id], record.code.strip()) for record, *_ in to_reissue])
     return [results[record.legacy_id] for record in records]
@@ -203,11 +206,12 @@ def _without_code_clashes(items: list, results: dict) -> list:
     taken = codes_taken(record.code.strip() for record, *_ in items)
     kept = []
     for item in items:
-        record = item[0]
+        record, previous = item[0], item[3]
         code = record.code.strip().lower()
         if code in taken:
             results[record.legacy_id] = CouponReissueResult(
-                record.legacy_id, ImportOutcome.CONFLICT, reason=f"the code {record.code!r} already redeems a coupon"
+                record.legacy_id, ImportOutcome.CONFLICT, reason=f"the code {record.code!r} already redeems a coupon",
+                legacy_coupon_id=previous.pk if previous is not None else None,
             )
             continue
         taken.add(code)

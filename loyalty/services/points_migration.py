@@ -8,7 +8,7 @@ re-import finds its `LegacyPointsMigration` row and credits nothing.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 
@@ -55,12 +55,14 @@ class PointsMigrationResult:
     legacy_unexpired: int = 0  # legacy points of the lots live at the cutover
     credited: int = 0  # Mi Points credited for them
     reason: str = ""  # why a record is a conflict or quarantined
+    migration_id: int | None = None  # its LegacyPointsMigration row (none when quarantined)
 
 
 @dataclass(frozen=True)
 class _Migrated:
     """What a re-import needs of a legacy account migrated before."""
 
+    id: int
     fingerprint: str
     legacy_unexpired: int
     credited: int
@@ -125,7 +127,7 @@ def points_lots_migrate_bulk(
         seen.add(record.legacy_id)
 
     done = {row[0]: _Migrated(*row[1:]) for row in select_any(
-        LegacyPointsMigration, ["legacy_id", "fingerprint", "legacy_unexpired", "credited"], "legacy_id", seen)}
+        LegacyPointsMigration, ["legacy_id", "id", "fingerprint", "legacy_unexpired", "credited"], "legacy_id", seen)}
     results: dict[str, PointsMigrationResult] = {}
     to_migrate = []
     for record in records:
@@ -138,6 +140,7 @@ def points_lots_migrate_bulk(
                 ImportOutcome.UNCHANGED if same else ImportOutcome.CONFLICT,
                 previous.legacy_unexpired, previous.credited,
                 "" if same else "already migrated with other content; the credited points are kept as they are",
+                previous.id,
             )
         elif problem := _problem(record, cutover):
             results[record.legacy_id] = PointsMigrationResult(
@@ -163,6 +166,8 @@ def points_lots_migrate_bulk(
     migration_pks = bulk_insert_rows(LegacyPointsMigration, [
         "legacy_id", "account_id", "fingerprint", "cutover", "migrated_at", "legacy_unexpired", "credited"],
         migrations)
+    for (legacy_id, *_values), migration_pk in zip(migrations, migration_pks, strict=True):
+        results[legacy_id] = replace(results[legacy_id], migration_id=migration_pk)
     credited_lots = [(record, account_id, lot, points) for record, account_id, credits in credits_of
                      for lot, points in credits]
     lot_pks = bulk_insert_rows(PointsLot, ["account_id", "points", "remaining", "earned_at", "expires_at"], [

@@ -485,3 +485,20 @@ def test_a_generated_bundle_imports_points_and_coupons_as_its_truth_file_says(tm
         assert report["entities"][entity] == truth["entities"][entity]
         assert report["totals"][entity] == truth["totals"][entity]
     assert report["totals"]["points"]["credited"] > 0 and report["totals"]["coupons"]["reissued"] > 0
+
+
+def test_the_legacy_map_points_each_record_at_its_own_row_first_and_again(imported):
+    """The services say which row each record became; the legacy map keeps it (a wrong row would compare a
+    later bundle against another record's state). Several records a batch, one history coupon among them."""
+    from brands.legacy.models import LegacyRecord
+
+    customers = [customer(f"C{n}") for n in range(1, 4)]
+    files = dict(customers=customers, points_accounts=[points(f"P{n}", f"C{n}", lot(10 * n)) for n in range(1, 4)],
+                 coupons=[coupon("K1", "C1"), coupon("K2", "C2", status="revoked"), coupon("K3", None)])
+    for _ in range(2):  # created, then unchanged: the map keeps pointing at the same rows
+        imported(**files)
+        mapped = dict(LegacyRecord.objects.filter(entity__in=["points", "coupons"]).values_list("legacy_id",
+                                                                                                 "target_pk"))
+        rows = {**dict(LegacyPointsMigration.objects.values_list("legacy_id", "pk")),
+                **dict(LegacyCoupon.objects.values_list("legacy_id", "pk"))}
+        assert mapped == rows and len(rows) == 6
