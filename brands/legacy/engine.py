@@ -412,7 +412,10 @@ class _Run:
         return batch
 
     def _legacy_map_entries(self, entity: str, legacy_ids: list[str]) -> dict[str, Previous]:
-        """The legacy-map entries of these records, by legacy id (none to look for in an entity's first import)."""
+        """The legacy-map entries of these records, by legacy id (none to look for in an entity's first import).
+
+        Read before the batch's transaction, which rewrites them: safe, since a batch is validated only once the
+        one before it committed (the batches are made lazily), and no other chunk holds these legacy ids."""
         if not legacy_ids or self.map_was_empty:
             return {}
         in_ids, params = any_of("legacy_id", legacy_ids)
