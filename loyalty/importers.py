@@ -9,7 +9,9 @@ to an unknown or quarantined customer is `quarantined`; a record seen before wit
 What these loaders add: the customer resolved to the unified store's account (a merged person's legacy
 ids all give one account, so their points land in one Mi Points account); the cross-field checks the
 schema cannot say (lots adding up to the balance; a coupon's currency); the report's totals; the state
-hash that tells a bundle update from a conflict with the store (rule 9):
+hash that tells a bundle update from a conflict with the store (rule 9), taken from what the services say
+they wrote (the lots credited, the coupon re-issued and its links) rather than read back, and the same as
+`state_hashes` gives for the rows (a test pins the two equal):
 
 - A points account's row is its `LegacyPointsMigration`. Its state is the account it landed in and the
   lots it credited (points and dates). Spending and expiring lower the lots' `remaining`: points are spent
@@ -27,7 +29,8 @@ resend (loyalty/services/coupon_notifications.py).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from brands.legacy.entities import PORTAL_CURRENCY
 from brands.legacy.loaders import (
@@ -59,7 +62,7 @@ from .services import (
     coupons_reissue_bulk,
     points_lots_migrate_bulk,
 )
-from .services.coupon_reissue import legacy_coupon_outcome
+from .services.coupon_reissue import ReissuedCoupon, legacy_coupon_outcome
 from .services.points_migration import credited_points, poco_points_rate
 
 # A service answer -> the loader protocol's outcome. The service says `unchanged` only when the engine saw
@@ -123,9 +126,11 @@ class PointsLoader(_CustomerResolving):
         ]
         results = points_lots_migrate_bulk(records=records, cutover=self.context.cutover) if records else []
         for result in results:
+            created = result.outcome == ImportOutcome.CREATED
             outcomes[result.legacy_id] = Loaded(
-                OUTCOME[result.outcome], result.migration_id,
-                target_created=result.outcome == ImportOutcome.CREATED, reason=result.reason,
+                OUTCOME[result.outcome], result.migration_id, target_created=created, reason=result.reason,
+                state_hash=_points_state(accounts[result.legacy_id], (
+                    (lot.points, lot.earned_at, lot.expires_at) for lot in result.lots)) if created else None,
             )
         return BatchResult(outcomes)
 
@@ -146,7 +151,7 @@ class PointsLoader(_CustomerResolving):
             entries__legacy_account_id__in=[legacy_id for _, legacy_id, _, _ in migrations],
         ).order_by("pk").values_list("entries__legacy_account_id", "points", "earned_at", "expires_at"):
             lots.setdefault(legacy_id, []).append((points, earned_at, expires_at))
-        return {pk: state_digest(user_id, lots.get(legacy_id, [])) for pk, legacy_id, _, user_id in migrations}
+        return {pk: _points_state(user_id, lots.get(legacy_id, [])) for pk, legacy_id, _, user_id in migrations}
 
 
 @register
@@ -177,9 +182,11 @@ class CouponsLoader(_CustomerResolving):
         ]
         results = coupons_reissue_bulk(records=records, cutover=self.context.cutover) if records else []
         for result in results:
+            written = result.outcome in (ImportOutcome.CREATED, ImportOutcome.UPDATED)
             outcomes[result.legacy_id] = Loaded(
                 OUTCOME[result.outcome], result.legacy_coupon_id,
                 target_created=result.outcome == ImportOutcome.CREATED, reason=result.reason,
+                state_hash=_written_coupon_state(result.coupon_outcome, result.reissued) if written else None,
             )
         return BatchResult(outcomes)
 
@@ -192,9 +199,7 @@ class CouponsLoader(_CustomerResolving):
         """The outcome and, when re-issued, the new coupon's editable terms (its uses left out)."""
         legacy = list(LegacyCoupon.objects.filter(pk__in=list(pks)).values_list("pk", "outcome", "reissued_as_id"))
         coupon_ids = [coupon_id for _, _, coupon_id in legacy if coupon_id]
-        terms = {row[0]: row[1:] for row in Coupon.objects.filter(pk__in=coupon_ids).values_list(
-            "pk", "code", "kind", "value", "currency", "min_order_amount", "valid_from", "valid_until",
-            "usage_limit", "per_customer_limit", "owner_id", "is_active")}
+        terms = {row[0]: row[1:] for row in Coupon.objects.filter(pk__in=coupon_ids).values_list("pk", *COUPON_TERMS)}
         linked = {coupon_id: {"brands": [], "categories": [], "stores": [], "aliases": []} for coupon_id in coupon_ids}
         for name, through, column in (("brands", Coupon.brands.through, "brand_id"),
                                       ("categories", Coupon.categories.through, "category_id"),
@@ -206,6 +211,44 @@ class CouponsLoader(_CustomerResolving):
                 "coupon_id", "code"):
             linked[coupon_id]["aliases"].append(code)
         return {
-            pk: state_digest(outcome, terms.get(coupon_id), linked.get(coupon_id))
+            pk: _coupon_state(outcome, terms.get(coupon_id), linked.get(coupon_id))
             for pk, outcome, coupon_id in legacy
         }
+
+
+# A re-issued coupon's terms as an admin can edit them, in the state hash's order.
+COUPON_TERMS = ["code", "kind", "value", "currency", "min_order_amount", "valid_from", "valid_until", "usage_limit",
+                "per_customer_limit", "owner_id", "is_active"]
+
+
+def _points_state(user_id: int, lots: Iterable[tuple[int, datetime, datetime]]) -> str:
+    """A points account's state from its account and lots (points, earned, expiry), as credited or as read back."""
+    return state_digest(user_id, [(points, _utc(earned), _utc(expires)) for points, earned, expires in lots])
+
+
+def _coupon_state(outcome: str, terms: tuple | None, linked: dict | None) -> str:
+    """A legacy coupon's state from its outcome and its new coupon's terms (`COUPON_TERMS`) and links, as
+    written or as read back: amounts at the column's decimal places and times in UTC, as the database
+    gives them back."""
+    if terms is not None:
+        terms = tuple(_as_stored(name, value) for name, value in zip(COUPON_TERMS, terms, strict=True))
+    return state_digest(outcome, terms, linked)
+
+
+def _written_coupon_state(outcome: str, reissued: ReissuedCoupon | None) -> str:
+    if reissued is None:
+        return _coupon_state(outcome, None, None)
+    return _coupon_state(outcome, tuple(getattr(reissued.coupon, name) for name in COUPON_TERMS), {
+        "brands": sorted(reissued.brand_ids), "categories": sorted(reissued.category_ids),
+        "stores": sorted(reissued.store_ids), "aliases": sorted(reissued.alias_codes)})
+
+
+def _as_stored(name: str, value):
+    if isinstance(value, Decimal):
+        places = Coupon._meta.get_field(name).decimal_places
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) + 0
+    return _utc(value) if isinstance(value, datetime) else value
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)

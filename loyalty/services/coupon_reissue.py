@@ -21,7 +21,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from brands.legacy.bulk import bulk_insert
+from brands.legacy.bulk import bulk_insert, bulk_insert_rows
+from brands.legacy.lookups import select_any
 from brands.models import Brand, RegionalStore
 from storefront.accounts.models import User
 
@@ -59,6 +60,17 @@ class LegacyCouponRecord:
 
 
 @dataclass(frozen=True)
+class ReissuedCoupon:
+    """A coupon re-issued by this call, as written: the new coupon and what it was linked to."""
+
+    coupon: Coupon
+    brand_ids: tuple[int, ...]
+    store_ids: tuple[int, ...]
+    alias_codes: tuple[str, ...]
+    category_ids: tuple[int, ...] = ()  # for all of the brand's products, as on po.co
+
+
+@dataclass(frozen=True)
 class CouponReissueResult:
     legacy_id: str
     outcome: ImportOutcome
@@ -66,6 +78,7 @@ class CouponReissueResult:
     new_code: str = ""
     reason: str = ""  # why a record is a conflict or quarantined
     legacy_coupon_id: int | None = None  # its LegacyCoupon row (none when quarantined, or new and in conflict)
+    reissued: ReissuedCoupon | None = None  # the coupon this call re-issued it as (created or updated only)
 
 
 def legacy_coupon_outcome(record: LegacyCouponRecord, cutover: datetime) -> str:
@@ -146,7 +159,7 @@ def coupons_reissue_bulk(*, records: Iterable[LegacyCouponRecord], cutover: date
     ids = [record.legacy_id for record in records]
     if len(set(ids)) != len(ids):
         raise ValueError("A POCO coupon legacy_id appears twice in one batch.")
-    known = {c.legacy_id: c for c in LegacyCoupon.objects.filter(legacy_id__in=ids).select_related("reissued_as")}
+    known = _known(ids)
     results: dict[str, CouponReissueResult] = {}
     pending = []
     for record in records:
@@ -174,15 +187,17 @@ def coupons_reissue_bulk(*, records: Iterable[LegacyCouponRecord], cutover: date
     to_reissue = _without_code_clashes(
         [item for item in pending if item[2] == LegacyCoupon.Outcome.REISSUED], results
     )
-    coupons = _reissue(to_reissue)
+    reissued = _reissue(to_reissue)
     legacy_new, legacy_changed = [], []
     for record, digest, outcome, previous in pending:
         if record.legacy_id in results:
             continue
-        coupon = coupons.get(record.legacy_id)
+        new = reissued.get(record.legacy_id)
+        coupon = new.coupon if new else None
         fields = _snapshot(record, digest, outcome)
         if previous is None:
-            legacy_new.append(LegacyCoupon(legacy_id=record.legacy_id, reissued_as=coupon, **fields))
+            legacy_new.append({"legacy_id": record.legacy_id, "reissued_as_id": coupon.pk if coupon else None,
+                               **fields})
         else:
             for name, value in fields.items():
                 setattr(previous, name, value)
@@ -192,13 +207,26 @@ def coupons_reissue_bulk(*, records: Iterable[LegacyCouponRecord], cutover: date
         results[record.legacy_id] = CouponReissueResult(
             record.legacy_id, ImportOutcome.CREATED if previous is None else ImportOutcome.UPDATED, outcome,
             coupon.code if coupon else "", legacy_coupon_id=previous.pk if previous is not None else None,
+            reissued=new,
         )
-    bulk_insert(legacy_new)
-    for legacy in legacy_new:
-        results[legacy.legacy_id] = replace(results[legacy.legacy_id], legacy_coupon_id=legacy.pk)
+    # New rows as value tuples (brands.legacy.bulk.bulk_insert_rows): most coupons of a bundle are history,
+    # a row each, and a model instance costs more to build than its row to write.
+    names = list(legacy_new[0]) if legacy_new else []
+    pks = bulk_insert_rows(LegacyCoupon, names, [tuple(row[name] for name in names) for row in legacy_new])
+    for row, pk in zip(legacy_new, pks, strict=True):
+        results[row["legacy_id"]] = replace(results[row["legacy_id"]], legacy_coupon_id=pk)
     LegacyCoupon.objects.bulk_update(legacy_changed, SNAPSHOT_FIELDS)
-    _notify_owners([(coupons[record.legacy_id], record.code.strip()) for record, *_ in to_reissue])
+    _notify_owners([(reissued[record.legacy_id].coupon, record.code.strip()) for record, *_ in to_reissue])
     return [results[record.legacy_id] for record in records]
+
+
+def _known(legacy_ids: list[str]) -> dict[str, LegacyCoupon]:
+    """The legacy coupons of these ids written before, with their new coupon; by legacy id. Looked for in plain
+    SQL first: on a first import there are none, and a re-import brings only the records that changed."""
+    found = [pk for (pk,) in select_any(LegacyCoupon, ["id"], "legacy_id", legacy_ids)]
+    if not found:
+        return {}
+    return {c.legacy_id: c for c in LegacyCoupon.objects.filter(pk__in=found).select_related("reissued_as")}
 
 
 def _without_code_clashes(items: list, results: dict) -> list:
@@ -219,7 +247,7 @@ def _without_code_clashes(items: list, results: dict) -> list:
     return kept
 
 
-def _reissue(items: list) -> dict[str, Coupon]:
+def _reissue(items: list) -> dict[str, ReissuedCoupon]:
     """Creates the new coupons with their store, brand and alias; returns them by legacy id."""
     if not items:
         return {}
@@ -231,22 +259,19 @@ def _reissue(items: list) -> dict[str, Coupon]:
     if missing:
         raise ValueError(f"Regional store(s) {', '.join(sorted(missing))} missing: load the reference data first.")
     codes = coupon_codes_generate(len(items))
-    coupons = {
-        record.legacy_id: _new_coupon(record, code, stores[record.portal])
+    reissued = {
+        record.legacy_id: ReissuedCoupon(_new_coupon(record, code, stores[record.portal]), (poco.pk,),
+                                         (stores[record.portal].pk,), (record.code.strip(),))
         for (record, *_), code in zip(items, codes, strict=True)
     }
-    bulk_insert(coupons.values())
-    bulk_insert(
-        Coupon.stores.through(coupon=coupons[record.legacy_id], regionalstore=stores[record.portal])
-        for record, *_ in items
-    )
-    bulk_insert(
-        Coupon.brands.through(coupon=coupon, brand=poco) for coupon in coupons.values()
-    )
-    bulk_insert(
-        CouponAlias(coupon=coupons[record.legacy_id], code=record.code.strip()) for record, *_ in items
-    )
-    return coupons
+    bulk_insert(new.coupon for new in reissued.values())
+    bulk_insert_rows(Coupon.stores.through, ["coupon_id", "regionalstore_id"], [
+        (new.coupon.pk, store_id) for new in reissued.values() for store_id in new.store_ids], keys=False)
+    bulk_insert_rows(Coupon.brands.through, ["coupon_id", "brand_id"], [
+        (new.coupon.pk, brand_id) for new in reissued.values() for brand_id in new.brand_ids], keys=False)
+    bulk_insert_rows(CouponAlias, ["coupon_id", "code"], [
+        (new.coupon.pk, code) for new in reissued.values() for code in new.alias_codes], keys=False)
+    return reissued
 
 
 def _notify_owners(reissued: list[tuple[Coupon, str]]) -> None:
@@ -254,15 +279,14 @@ def _notify_owners(reissued: list[tuple[Coupon, str]]) -> None:
     commit, at least once (services/coupon_notifications.py)."""
     from .coupon_notifications import coupon_notifications_queue
 
-    owners = User.objects.in_bulk({coupon.owner_id for coupon, _code in reissued if coupon.owner_id})
-    notices = [
-        CouponNotification(coupon=coupon, user=owner, email=owner.email, language=owner.preferred_language,
-                           legacy_code=legacy_code)
-        for coupon, legacy_code in reissued
-        if (owner := owners.get(coupon.owner_id)) is not None and owner.is_active
-    ]
-    bulk_insert(notices)
-    coupon_notifications_queue(notification_ids=[notice.pk for notice in notices])
+    owners = {pk: (email, language) for pk, email, language in select_any(
+        User, ["id", "email", "preferred_language"], "id", {coupon.owner_id for coupon, _code in reissued
+                                                            if coupon.owner_id}, also="is_active")}
+    notices = [(coupon.pk, coupon.owner_id, *owners[coupon.owner_id], legacy_code)
+               for coupon, legacy_code in reissued if coupon.owner_id in owners]
+    notification_ids = bulk_insert_rows(
+        CouponNotification, ["coupon_id", "user_id", "email", "language", "legacy_code"], notices)
+    coupon_notifications_queue(notification_ids=notification_ids)
 
 
 def reissued_coupon_email(*, coupon: Coupon, legacy_code: str, user) -> tuple[str, str]:

@@ -56,6 +56,7 @@ class PointsMigrationResult:
     credited: int = 0  # Mi Points credited for them
     reason: str = ""  # why a record is a conflict or quarantined
     migration_id: int | None = None  # its LegacyPointsMigration row (none when quarantined)
+    lots: tuple[LegacyPointsLot, ...] = ()  # the Mi Points lots credited by this call, in their rows' order
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,9 @@ def points_lots_migrate_bulk(
         unexpired, credited = sum(lot.points for lot in live), sum(points for _, points in credits)
         migrations.append((record.legacy_id, account_id, digest, cutover, now, unexpired, credited))
         credits_of.append((record, account_id, credits))
-        results[record.legacy_id] = PointsMigrationResult(record.legacy_id, ImportOutcome.CREATED, unexpired, credited)
+        results[record.legacy_id] = PointsMigrationResult(
+            record.legacy_id, ImportOutcome.CREATED, unexpired, credited,
+            lots=tuple(LegacyPointsLot(points, lot.earned_at, lot.expires_at) for lot, points in credits))
     migration_pks = bulk_insert_rows(LegacyPointsMigration, [
         "legacy_id", "account_id", "fingerprint", "cutover", "migrated_at", "legacy_unexpired", "credited"],
         migrations)
