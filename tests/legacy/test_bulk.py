@@ -136,6 +136,20 @@ def test_rows_from_tuples_equal_those_bulk_create_writes_from_instances_defaults
     assert row.number == "B-1" and row.created_at >= before  # auto_now_add stamped as save() would
 
 
+
+def test_a_timezone_now_default_gives_the_rows_written_together_the_one_time_of_their_batch(reference_data):
+    columns = [name for name in ORDER_COLUMNS if name != "placed_at"]
+    rows = [tuple(value for name, value in zip(ORDER_COLUMNS, row, strict=True) if name != "placed_at")
+            for row in order_rows("C") + order_rows("D")]
+    before = datetime.now(UTC)
+    pks = bulk_insert_rows(Order, columns, rows)
+    after = datetime.now(UTC)
+
+    times = set(Order.objects.filter(pk__in=pks).values_list("placed_at", "created_at"))
+    assert len(times) == 1
+    placed_at, created_at = times.pop()
+    assert before <= placed_at == created_at <= after
+
 EVENT_COLUMNS = ["shipment_id", "at", "status", "location", "description"]
 
 
