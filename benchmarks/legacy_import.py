@@ -24,7 +24,10 @@ measured on a sample of the bundle's hashes with 1 and 2 processes, and extrapol
 Targets: import without wrapping <= 2 x COPY, judged on the import as production runs it: `--workers 2`
 with its chunks on a real worker when `--broker` is given (this machine's 2 cores), else the serial one (the
 serial ratio is printed either way); peak RSS of the largest size <= 1.2 x the smallest's; second import
-writes no store row and takes <= 1/4 of the first (both serial). Exit status 1 when a target is missed.
+writes no store row and takes <= 1/4 of the first (both serial). The two time targets are judged at the
+largest size only (the issue sets them for its bundle of about 1,000,000 records, `--customers 100000`; at
+smaller sizes they are printed as information); the reports and the rows written, at every size. Exit
+status 1 when a target is missed.
 Figures also go to var/bench/legacy-import.json. The database's name must contain "bench" (it is emptied).
 """
 
@@ -313,7 +316,11 @@ def print_summary(results: dict, sizes: list[int]) -> list[str]:
     """Prints each target met or missed; returns the missed ones."""
     missed = []
 
-    def verdict(name: str, ok: bool, text: str) -> None:
+    def verdict(name: str, ok: bool, text: str, judged: bool = True) -> None:
+        """A target met or missed; `judged` False for a time target at a size the issue does not set it for."""
+        if not judged:
+            print(f"  (info) {name}: {text} ({'within' if ok else 'beyond'} the target, judged at the largest size)")
+            return
         print(f"  {'met   ' if ok else 'MISSED'} {name}: {text}")
         if not ok:
             missed.append(name)
@@ -321,6 +328,9 @@ def print_summary(results: dict, sizes: list[int]) -> list[str]:
     print("\n== targets ==")
     for n in sizes:
         r = results[n]
+        timed = n == sizes[-1]  # the issue sets its time targets for its bundle of about 1,000,000 records
+        verdict(f"{n} customers, first import's report equals the truth file", r["report_matches_truth"],
+                "yes" if r["report_matches_truth"] else "no: its counters differ")
         serial = (f"{r['first'].rest_seconds:.1f} s without wrapping / {r['copy'].seconds:.1f} s COPY = "
                   f"{r['copy_ratio_without_wrap']:.1f}")
         chunked = None
@@ -330,12 +340,13 @@ def print_summary(results: dict, sizes: list[int]) -> list[str]:
                        f"{r['workers2_copy_ratio_without_wrap']:.1f}")
         name = f"{n} customers, import <= {COPY_RATIO_TARGET:g} x COPY"
         if chunked and r["workers2_on_worker"]:
-            verdict(f"{name}, --workers 2 on a real worker", r["workers2_report_matches_truth"]
-                    and r["workers2_copy_ratio_without_wrap"] <= COPY_RATIO_TARGET,
-                    chunked + ("" if r["workers2_report_matches_truth"] else "; its report differs from the truth"))
+            verdict(f"{n} customers, --workers 2 report equals the truth file", r["workers2_report_matches_truth"],
+                    "yes" if r["workers2_report_matches_truth"] else "no: its counters differ")
+            verdict(f"{name}, --workers 2 on a real worker",
+                    r["workers2_copy_ratio_without_wrap"] <= COPY_RATIO_TARGET, chunked, judged=timed)
             print(f"  (info) {n} customers, serial import (--workers 1) / COPY: {serial}")
         else:
-            verdict(f"{name}, serial", r["copy_ratio_without_wrap"] <= COPY_RATIO_TARGET, serial)
+            verdict(f"{name}, serial", r["copy_ratio_without_wrap"] <= COPY_RATIO_TARGET, serial, judged=timed)
             if chunked:
                 print(f"  (info) {n} customers, --workers 2 (chunks eagerly, in the import's process) / COPY: "
                       f"{chunked}")
@@ -345,10 +356,12 @@ def print_summary(results: dict, sizes: list[int]) -> list[str]:
               "their rows' share of the legacy map, set-aside records and commit): " + ", ".join(
                   f"{label} {_loyalty_seconds(figures):.1f} s = {_loyalty_seconds(figures) / loyalty:.1f}"
                   for label, figures in phases))
-        second_ok = not r["second_store_writes"] and r["second_fraction"] <= SECOND_RUN_FRACTION_TARGET
-        verdict(f"{n} customers, second import writes nothing and takes <= 1/4", second_ok,
-                f"{r['second'].wall_seconds:.1f} s / {r['first'].wall_seconds:.1f} s = {r['second_fraction']:.2f}, "
-                f"store rows written: {_deltas(r['second_store_writes']) or 'none'}")
+        verdict(f"{n} customers, second import writes no store row", not r["second_store_writes"],
+                _deltas(r["second_store_writes"]) or "none written")
+        verdict(f"{n} customers, second import takes <= 1/4 of the first",
+                r["second_fraction"] <= SECOND_RUN_FRACTION_TARGET,
+                f"{r['second'].wall_seconds:.1f} s / {r['first'].wall_seconds:.1f} s = {r['second_fraction']:.2f}",
+                judged=timed)
         if r["workers2"] is not None:
             print(f"  (info) {n} customers, --workers 2 / --workers 1: {r['workers2'].wall_seconds:.1f} s / "
                   f"{r['first'].wall_seconds:.1f} s = {r['workers2'].wall_seconds / r['first'].wall_seconds:.2f} "
