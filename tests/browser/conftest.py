@@ -7,6 +7,7 @@ the ORM calls the tests make to set up their data; the `browser` fixture allows 
 """
 
 import pytest
+from django.db import connections
 
 from .chromium import CHROMIUM, CHROMIUM_ARGS
 
@@ -19,6 +20,9 @@ def browser(monkeypatch):
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+        # The database connection the test's own queries opened while Playwright ran: left open, it kept
+        # PostgreSQL from dropping the test database at the end of the session.
+        connections.close_all()
 
 
 @pytest.fixture
