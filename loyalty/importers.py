@@ -30,9 +30,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from brands.legacy.entities import PORTAL_CURRENCY
+from brands.legacy.limits import too_long, unfit_amount
 from brands.legacy.loaders import (
     CONFLICT,
     CREATED,
@@ -166,7 +167,10 @@ class CouponsLoader(_CustomerResolving):
             return SetAside(QUARANTINED, f"currency: required for a {record.kind} coupon (only percent may omit it)")
         if record.currency is not None and record.currency != expected:
             return SetAside(QUARANTINED, f"currency {record.currency} is not the {record.portal} portal's ({expected})")
-        return None
+        problem = (unfit_amount(LegacyCoupon, "value", Decimal(record.value))
+                   or unfit_amount(LegacyCoupon, "min_order_amount", Decimal(record.min_order_amount))
+                   or too_long(LegacyCoupon, {"code": record.code.strip()}))
+        return SetAside(QUARANTINED, problem) if problem else None
 
     def load(self, items: list[Item]) -> BatchResult:
         owners, outcomes = self._accounts(items)
@@ -246,7 +250,7 @@ def _written_coupon_state(outcome: str, reissued: ReissuedCoupon | None) -> str:
 def _as_stored(name: str, value):
     if isinstance(value, Decimal):
         places = Coupon._meta.get_field(name).decimal_places
-        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) + 0
+        return value.quantize(Decimal(1).scaleb(-places)) + 0  # exact: `check` let no more places through
     return _utc(value) if isinstance(value, datetime) else value
 
 

@@ -1,9 +1,12 @@
-"""Checks a loader runs before the database sees a record: texts against the columns they go to.
+"""Checks a loader runs before the database sees a record: texts and amounts against the columns they go to.
 
-A text longer than its column would make PostgreSQL refuse the whole batch (SQLite would keep it), so a
-loader quarantines such a record in `check` with a reason naming the field, and nothing is truncated.
+A text longer than its column, or an amount with more digits than its column has, would make PostgreSQL
+refuse the whole batch (SQLite would keep it); an amount with more decimal places than its column would be
+rounded without a word. So a loader quarantines such a record in `check` with a reason naming the field,
+and nothing is truncated or rounded.
 """
 
+from decimal import Decimal
 from functools import cache
 
 
@@ -31,6 +34,24 @@ def too_long_in(model, items, prefix: str, fields: tuple[str, ...]) -> str:
             if value is not None and len(value) > limit:
                 return too_long(model, {f"{prefix}[{n}].{name}": value})
     return ""
+
+
+def unfit_amount(model, name: str, amount: Decimal, *, column: str = "") -> str:
+    """A reason when `amount` cannot be kept exactly in its decimal column of `model`, else ''. `name` as in
+    `too_long`: the field as the record has it, its last part the column unless `column` is given."""
+    places, digits = _decimal_shape(model, column or name.rsplit(".", 1)[-1])
+    if amount.as_tuple().exponent < -places:
+        kept = "cents" if places == 2 else f"{places} decimal places"
+        return f"{name} {amount} has more than {places} decimal places (the store keeps {kept})"
+    if abs(amount) >= Decimal(10) ** (digits - places):
+        return f"{name} {amount} is too large for the store"
+    return ""
+
+
+@cache
+def _decimal_shape(model, column: str) -> tuple[int, int]:
+    field = model._meta.get_field(column)
+    return field.decimal_places, field.max_digits
 
 
 @cache

@@ -5,7 +5,8 @@ per-store prices and stock, images copied with checksum verification, and the le
 - Category: the record's path (`Smartphones/POCO F Series`) is matched level by level by name (case-
   insensitive) or slug in the shared tree; missing levels are created (slug from the name).
 - Prices and stock: portal global/uk/fr go to the store of that code, in its currency; `in` is not
-  imported (POCO India keeps its own site).
+  imported (POCO India keeps its own site). A price the store cannot keep exactly (more than two decimals,
+  too many digits) quarantines the product rather than being rounded or failing the batch.
 - Images: verified against their sha256 and stored once under their checksum (`legacy/products/<sha>.ext`),
   so a resumed or repeated import never stores a file twice; a missing or mismatching file is counted in
   the report's `files` totals and the product imports without it. A dry run verifies without copying.
@@ -31,7 +32,7 @@ from django.utils.text import slugify
 from brands.legacy.bulk import bulk_insert
 from brands.legacy.entities import EXCLUDED_PORTAL
 from brands.legacy.files import file_store_verified
-from brands.legacy.limits import too_long, too_long_in
+from brands.legacy.limits import too_long, too_long_in, unfit_amount
 from brands.legacy.loaders import (
     CONFLICT,
     CREATED,
@@ -77,6 +78,12 @@ class ProductsLoader(Loader):
         repeated = sorted({sku for sku in skus if skus.count(sku) > 1})
         if repeated:
             return SetAside(QUARANTINED, f"SKU {', '.join(repeated)} repeated among its variants")
+        for n, variant in enumerate(record.variants):
+            for portal, amount in variant.prices.items():  # the `in` prices are not imported
+                problem = portal != EXCLUDED_PORTAL and unfit_amount(
+                    Price, f"variants[{n}].prices.{portal}", Decimal(amount), column="amount")
+                if problem:
+                    return SetAside(QUARANTINED, problem)
         return None
 
     def prepare(self) -> None:

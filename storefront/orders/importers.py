@@ -40,7 +40,7 @@ from decimal import Decimal
 
 from brands.legacy.bulk import bulk_insert_rows
 from brands.legacy.entities import PORTAL_CURRENCY
-from brands.legacy.limits import too_long, too_long_in
+from brands.legacy.limits import too_long, too_long_in, unfit_amount
 from brands.legacy.loaders import (
     CONFLICT,
     QUARANTINED,
@@ -67,7 +67,6 @@ from .models import Order, OrderLine, Shipment, TrackingEvent
 
 PORTAL_STORES = ("global", "uk", "fr")
 CENT = Decimal("0.01")
-MONEY_LIMIT = Decimal(10) ** 10  # DecimalField(max_digits=12, decimal_places=2)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ORDER_FIELDS = ["number", "source", "store", "user", "email", "currency", "status", "placed_at", "subtotal",
                 "shipping", "tax", "total", "coupon_code", "points_redeemed", "payment_method", "shipping_address",
@@ -75,16 +74,14 @@ ORDER_FIELDS = ["number", "source", "store", "user", "email", "currency", "statu
 SHIPMENT_FIELDS = ["order", "carrier", "tracking_number", "status", "shipped_at", "delivered_at", "lines"]
 
 
-def money(value: str, name: str, problems: list[str]) -> Decimal:
+def money(model, value: str, name: str, problems: list[str]) -> Decimal:
     """The amount of a decimal string (the schema checked its form); a problem is appended when the store
-    cannot keep it exactly as it is."""
+    cannot keep it exactly as it is in its column of `model`."""
     amount = Decimal(value)
     if amount < 0:
         problems.append(f"{name} {value} is negative")
-    elif amount.as_tuple().exponent < -2:
-        problems.append(f"{name} {value} has more than 2 decimal places (the store keeps cents)")
-    elif amount >= MONEY_LIMIT:
-        problems.append(f"{name} {value} is too large for the store")
+    elif problem := unfit_amount(model, name, amount):
+        problems.append(problem)
     return amount
 
 
@@ -155,16 +152,16 @@ class OrdersLoader(Loader):
         problems: list[str] = []
         goods = Decimal(0)
         for n, line in enumerate(record.lines):
-            unit = money(line.unit_price, f"lines[{n}].unit_price", problems)
-            discount = money(line.discount, f"lines[{n}].discount", problems)
+            unit = money(OrderLine, line.unit_price, f"lines[{n}].unit_price", problems)
+            discount = money(OrderLine, line.discount, f"lines[{n}].discount", problems)
             gross = line.quantity * unit
             if not problems and discount > gross:
                 problems.append(f"lines[{n}].discount {line.discount} is more than the line's "
                                 f"{line.quantity} x {line.unit_price} = {gross}")
             goods += gross - discount
-        shipping = money(record.shipping, "shipping", problems)
-        tax = money(record.tax, "tax", problems)
-        total = money(record.total, "total", problems)
+        shipping = money(Order, record.shipping, "shipping", problems)
+        tax = money(Order, record.tax, "tax", problems)
+        total = money(Order, record.total, "total", problems)
         if problems:
             return problems[0]
         if goods + shipping + tax != total:

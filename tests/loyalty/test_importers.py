@@ -280,6 +280,9 @@ def test_a_history_coupon_redeems_nothing_and_says_why(imported, stores, brands)
     ({"kind": "fixed", "currency": None}, "currency: required for a fixed coupon (only percent may omit it)"),
     ({"currency": "EUR"}, "currency EUR is not the uk portal's (GBP)"),
     ({"value": 5.0}, "Expected `str`, got `float` - at `$.value`"),
+    ({"value": "5.555"}, "value 5.555 has more than 2 decimal places (the store keeps cents)"),
+    ({"min_order_amount": "10000000000.00"}, "min_order_amount 10000000000.00 is too large for the store"),
+    ({"code": "POCO-" + "X" * 36}, "code is 41 characters long, more than the 40 the store keeps"),
 ])
 def test_a_coupon_with_bad_money_fields_is_quarantined(imported, fields, reason):
     _, report = imported(customers=[customer("C1")], coupons=[coupon("K1", "C1", **fields)])
@@ -507,8 +510,8 @@ def test_the_legacy_map_points_each_record_at_its_own_row_first_and_again(import
 def test_the_state_hash_kept_at_import_is_what_the_rows_give_when_read_back(imported, settings):
     """The loaders hash what the services have just written instead of reading it back: the two must agree, or
     every later import would take the import's own rows for store edits (conflicts). Awkward values: times
-    with offsets and microseconds, amounts of fewer and more decimals than the columns keep, a rate that
-    rounds, an account with nothing live, a public coupon, history coupons, one re-issued on a re-import."""
+    with offsets and microseconds, amounts of fewer decimals than the columns keep, a rate that rounds, an
+    account with nothing live, a public coupon, history coupons, one re-issued on a re-import."""
     from brands.legacy.models import LegacyRecord
 
     settings.LOYALTY_POCO_POINTS_RATE = Decimal("0.5")
@@ -516,7 +519,7 @@ def test_the_state_hash_kept_at_import_is_what_the_rows_give_when_read_back(impo
     accounts = [points("P1", "C1", lot(7, "2098-06-01T02:00:00.250000+02:00", earned_at="2024-01-15T08:00:00-05:00"),
                        lot(1), lot(20, EXPIRED)),
                 points("P2", "C2", lot(20, EXPIRED))]
-    coupons = [coupon("K1", "C1", value="5", min_order_amount="19.995", valid_from="2024-01-01T01:00:00+01:00",
+    coupons = [coupon("K1", "C1", value="5", min_order_amount="20", valid_from="2024-01-01T01:00:00+01:00",
                       valid_until="2099-01-31T00:00:00.5-03:00"),
                coupon("K2", None, kind="percent", value="12.5", currency=None, usage_limit=50, times_used=3),
                coupon("K3", "C2", status="used", times_used=1), coupon("K4", "C2", status="revoked")]
