@@ -53,15 +53,16 @@ SOURCE = "po.co"
 PROFILE_FIELDS = ["first_name", "last_name", "phone", "preferred_language", "preferred_store_id",
                   "marketing_opt_in", "is_active", "date_joined", "last_login"]
 EPOCH = datetime.min.replace(tzinfo=UTC)
+# What a customer can edit of an account, in the state hash's order (not the password, not last_login).
+ACCOUNT_STATE_FIELDS = ("email", "first_name", "last_name", "phone", "preferred_language", "preferred_store_id",
+                        "marketing_opt_in", "is_active")
 ADDRESS_STATE_FIELDS = ("name", "line1", "line2", "city", "postcode", "country", "phone", "is_default")
 
 
-def _account_state(email, first_name, last_name, phone, language, store_id, marketing_opt_in, is_active,
-                   addresses: list[tuple]) -> str:
-    """The state hash of an account, from its values as written or as read back: the profile and address
-    book the customer can edit (not the password, not last_login)."""
-    return state_digest(email, first_name, last_name, phone, language, store_id, marketing_opt_in, is_active,
-                        addresses)
+def _account_state(profile: tuple, addresses: list[tuple]) -> str:
+    """The state hash of an account, from its values (`ACCOUNT_STATE_FIELDS`, then each address's
+    `ADDRESS_STATE_FIELDS`) as written or as read back."""
+    return state_digest(*profile, addresses)
 
 
 def unusable_password() -> str:
@@ -149,8 +150,7 @@ class CustomersLoader(Loader):
             if email in new_accounts:
                 account = new_accounts[email]
                 outcomes[record.legacy_id].state_hash = _account_state(
-                    account.email, account.first_name, account.last_name, account.phone, account.preferred_language,
-                    account.preferred_store_id, account.marketing_opt_in, account.is_active, books.get(account.pk, []))
+                    tuple(getattr(account, name) for name in ACCOUNT_STATE_FIELDS), books.get(account.pk, []))
         outcomes.update(self._update(updates, passwords))
         return BatchResult(outcomes)
 
@@ -260,11 +260,8 @@ class CustomersLoader(Loader):
         ):
             addresses.setdefault(row[0], []).append(row[1:])
         return {
-            pk: _account_state(email, first, last, phone, language, store, opt_in, active, addresses.get(pk, []))
-            for pk, email, first, last, phone, language, store, opt_in, active in User.objects.filter(
-                pk__in=pks
-            ).values_list("pk", "email", "first_name", "last_name", "phone", "preferred_language",
-                          "preferred_store_id", "marketing_opt_in", "is_active")
+            pk: _account_state(profile, addresses.get(pk, []))
+            for pk, *profile in User.objects.filter(pk__in=pks).values_list("pk", *ACCOUNT_STATE_FIELDS)
         }
 
 
