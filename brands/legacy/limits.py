@@ -39,19 +39,20 @@ def too_long_in(model, items, prefix: str, fields: tuple[str, ...]) -> str:
 def unfit_amount(model, name: str, amount: Decimal, *, column: str = "") -> str:
     """A reason when `amount` cannot be kept exactly in its decimal column of `model`, else ''. `name` as in
     `too_long`: the field as the record has it, its last part the column unless `column` is given."""
-    places, digits = _decimal_shape(model, column or name.rsplit(".", 1)[-1])
+    places, limit = _decimal_shape(model, column or name.rsplit(".", 1)[-1])
     if amount.as_tuple().exponent < -places:
         kept = "cents" if places == 2 else f"{places} decimal places"
         return f"{name} {amount} has more than {places} decimal places (the store keeps {kept})"
-    if abs(amount) >= Decimal(10) ** (digits - places):
+    if abs(amount) >= limit:
         return f"{name} {amount} is too large for the store"
     return ""
 
 
 @cache
-def _decimal_shape(model, column: str) -> tuple[int, int]:
+def _decimal_shape(model, column: str) -> tuple[int, Decimal]:
+    """The column's decimal places, and the first amount too large for it (read per amount of every order)."""
     field = model._meta.get_field(column)
-    return field.decimal_places, field.max_digits
+    return field.decimal_places, Decimal(10) ** (field.max_digits - field.decimal_places)
 
 
 @cache
