@@ -40,6 +40,7 @@ class Previous:
     state_hash: str
     fingerprint: str
     entry_pk: int  # the legacy-map row itself, rewritten when the record is imported again
+    line_digest: str = ""  # of the line it was imported from ("" when imported before it was kept)
 
 
 @dataclass

@@ -169,6 +169,11 @@ class LegacyRecord(models.Model):
     entity = models.CharField(max_length=20)
     legacy_id = models.CharField(max_length=64)
     fingerprint = models.CharField(max_length=64, help_text=_("SHA-256 of the record's canonical content"))
+    line_digest = models.CharField(
+        max_length=64, blank=True,
+        help_text=_("SHA-256 of the line as read and of its entity's schema: the same line again is unchanged "
+                    "without being encoded again; empty for records imported before it was kept"),
+    )
     target_pk = models.BigIntegerField(null=True, blank=True, help_text=_("Primary key of the row it became"))
     state_hash = models.CharField(
         max_length=64, blank=True,

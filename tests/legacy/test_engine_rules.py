@@ -5,12 +5,16 @@ the orders and points ones (they answer `created` and keep the record in the leg
 """
 
 import gc
+import hashlib
+import json
 
+import msgspec
 import pytest
 
 from brands.legacy import loaders
 from brands.legacy.loaders import CREATED, BatchResult, Loaded, Loader
 from brands.legacy.models import LegacyRecord
+from brands.legacy.schemas import SCHEMAS
 
 from .bundles import customer, write_bundle
 
@@ -204,3 +208,41 @@ def test_a_record_imported_again_rewrites_its_legacy_map_entry_in_place(tmp_path
     assert after.fingerprint != before.fingerprint and after.last_run_id != before.last_run_id
     _, again = run_import(bundle("changed-again", 20))
     assert outcomes(again, "points") == {"unchanged": 1}
+
+
+def test_a_line_read_again_byte_for_byte_is_unchanged_by_its_line_digest_without_its_fingerprint(
+        tmp_path, reference_data, probes, run_import):
+    bundle = write_bundle(tmp_path / "b", {"customers": [customer("C1")], "points": [points("S1", "C1")]})
+    run_import(bundle)
+    # A stored fingerprint no line gives: only the line digest can tell that the line is the one imported.
+    LegacyRecord.objects.filter(entity="points").update(fingerprint="0" * 64)
+    _, report = run_import(bundle)
+    assert outcomes(report, "points") == {"unchanged": 1} and PointsProbe.seen[1:] == []
+
+
+def test_the_same_record_in_other_bytes_is_unchanged_by_its_fingerprint_and_keeps_its_entry(
+        tmp_path, reference_data, probes, run_import):
+    record = points("S1", "C1")
+    run_import(write_bundle(tmp_path / "first", {"customers": [customer("C1")], "points": [record]}))
+    [before] = LegacyRecord.objects.filter(entity="points")
+    reordered = json.dumps(dict(reversed(record.items())), indent=None, separators=(" , ", " : "))
+    _, report = run_import(write_bundle(tmp_path / "other-bytes", {"customers": [customer("C1")],
+                                                                   "points": [reordered]}))
+    assert outcomes(report, "points") == {"unchanged": 1}
+    [after] = LegacyRecord.objects.filter(entity="points")
+    assert (after.fingerprint, after.line_digest, after.last_run_id) == (
+        before.fingerprint, before.line_digest, before.last_run_id)
+
+
+def test_a_line_digest_kept_under_another_schema_is_not_trusted(tmp_path, reference_data, probes, run_import):
+    bundle = write_bundle(tmp_path / "b", {"customers": [customer("C1")], "points": [points("S1", "C1")]})
+    run_import(bundle)
+    [entry] = LegacyRecord.objects.filter(entity="points")
+    raw = (bundle / "points.jsonl").read_bytes().rstrip(b"\n")
+    assert entry.line_digest == hashlib.sha256(
+        msgspec.json.encode(msgspec.json.schema(SCHEMAS["points"]), order="sorted") + b"\n" + raw).hexdigest()
+    assert entry.line_digest != hashlib.sha256(raw).hexdigest()
+    # As if a release had changed the schema: the digest no longer matches, the fingerprint decides.
+    LegacyRecord.objects.filter(pk=entry.pk).update(line_digest=hashlib.sha256(raw).hexdigest(), fingerprint="0" * 64)
+    _, report = run_import(bundle)
+    assert outcomes(report, "points") == {"created": 1}  # loaded again (the probe's answer)
