@@ -151,7 +151,7 @@ def chunks_of(lines: list[tuple[int, bytes]], key: Callable[[KeyFields, Resoluti
             objects.append(_KEY_FIELDS.decode(raw))
         except msgspec.DecodeError:  # not JSON (invalid UTF-8 in a field read included), or not an object
             objects.append(None)
-    customers = resolution.of("customers", (obj.customer_legacy_id for obj in objects if obj is not None)) \
+    customers = resolution.ahead("customers", (obj.customer_legacy_id for obj in objects if obj is not None)) \
         if key in READS_CUSTOMERS else ResolutionMap({})
     result = []
     for (number, _raw), obj in zip(lines, objects, strict=True):

@@ -10,6 +10,7 @@ chunks in parallel on PostgreSQL when a broker is configured.
 import os
 import uuid
 import zlib
+from collections import Counter
 
 import pytest
 from django.db import connection, transaction
@@ -20,6 +21,7 @@ from brands.legacy.distributed import PARTITION_KEYS, KeyFields
 from brands.legacy.generator import write_bundle as generate
 from brands.legacy.loaders import registered_loaders
 from brands.legacy.models import ChunkCheckpoint, ImportRun, LegacyRecord
+from brands.legacy.resolution import Resolution
 from brands.services import reference_data_ensure
 from storefront.accounts.models import User
 from storefront.celery import app as celery_app
@@ -146,6 +148,32 @@ def test_two_orders_claiming_one_number_meet_in_one_chunk_so_the_first_in_the_fi
     assert [row["legacy_id"] for row in report["conflicts"]] == [later]
     numbered = Order.objects.get(number="PO-UK-2024-1")
     assert LegacyRecord.objects.get(entity="orders", target_pk=numbered.pk).legacy_id == first
+
+
+@pytest.mark.django_db
+def test_a_points_chunk_does_not_ask_again_for_the_customers_its_partition_resolved(
+        tmp_path, reference_data, run_import, monkeypatch):
+    customers = [f"C{number}" for number in range(1, 9)]
+    lots = [{"points": 10, "earned_at": "2024-01-01T00:00:00Z", "expires_at": "2030-01-01T00:00:00Z"}]
+    bundle = write_bundle(tmp_path / "bundle", {
+        "customers": [customer(legacy_id) for legacy_id in customers],
+        "points": [{"legacy_id": f"S{legacy_id}", "customer_legacy_id": legacy_id, "balance": 10, "lots": lots,
+                    "history": []} for legacy_id in customers],
+    })
+    asked = Counter()
+    read = Resolution._read
+
+    def counted(self, entity, wanted):
+        asked.update(wanted if entity == "customers" else ())
+        return read(self, entity, wanted)
+
+    monkeypatch.setattr(Resolution, "_read", counted)
+    status, report = run_import(bundle, "--workers", "2")
+
+    assert status == 0 and report["entities"]["points"]["created"] == len(customers)
+    assert ChunkCheckpoint.objects.filter(entity="points").count() == 2
+    # Each chunk resolves the whole file's customers to split it by account; neither asks for its own again.
+    assert asked == {legacy_id: 2 for legacy_id in customers}
 
 
 @pytest.mark.django_db
