@@ -115,7 +115,8 @@ def state(store: Store) -> dict:
                   "JOIN brands_regionalstore s ON s.id = p.store_id",
         "images": "SELECT p.slug, i.image, i.position FROM catalog_productimage i JOIN catalog_product p "
                   "ON p.id = i.product_id",
-        "legacy_map": "SELECT entity, legacy_id, fingerprint, state_hash, target_created FROM legacy_legacyrecord",
+        "legacy_map": "SELECT entity, legacy_id, fingerprint, line_digest, state_hash, target_created "
+                      "FROM legacy_legacyrecord",
         "redirects": "SELECT source_url, legacy_id FROM legacy_legacyredirect",
         "excluded": "SELECT entity, legacy_id, reason, erased FROM legacy_excludedrecord",
         "quarantine": "SELECT entity, legacy_id, line, reason FROM legacy_quarantinedrecord",
