@@ -79,7 +79,6 @@ def test_an_amount_given_as_a_float_is_quarantined(bundle_of, run_import):
     assert status == 1 and not Product.objects.exists()
 
 
-
 @pytest.mark.parametrize("amount, reason", [
     ("199.999", "variants[0].prices.uk 199.999 has more than 2 decimal places (the store keeps cents)"),
     ("10000000000.00", "variants[0].prices.uk 10000000000.00 is too large for the store"),
@@ -96,6 +95,7 @@ def test_an_india_price_is_not_imported_so_not_checked(bundle_of, run_import):
     record = product("P1")
     record["variants"][0]["prices"]["in"] = "16999.999"
     assert run_import(bundle_of(record))[0] == 0
+
 
 def test_a_slug_already_used_by_a_store_product_is_a_conflict_and_nothing_is_overwritten(bundle_of, run_import):
     ProductFactory(slug="poco-p1", name="Store's own")
