@@ -3,6 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/import_bench \\
         python benchmarks/legacy_import.py [--customers 10000 100000] [--seed 1] [--wrap-cost 1000]
                                            [--wrap-sample 100] [--no-workers-compare] [--broker URL] [--profile]
+                                           [--repeat N]
 
 For each size (generated bundle, var/bench/legacy-<N>-s<seed>, reused once written):
 1. a fresh store (every table emptied, reference data, the truth file's `store_before` accounts), then the
@@ -17,6 +18,9 @@ For each size (generated bundle, var/bench/legacy-<N>-s<seed>, reused once writt
    `--workers 2`. With `--broker`, its chunks run on a real Celery worker (prefork, 2 processes) started
    here, in parallel, as in production; without it they run eagerly, one after the other, in the import's
    own process, which measures only the chunking's overhead.
+With `--repeat N`, COPY (2.) and the `--workers 2` import (4.) are each run N times, and the run of median
+time (the lower middle one for an even N) is the one compared: on this shared 2-core machine one run of
+either varies by a fifth, which is the whole margin of a ratio near 2 (docs/benchmarks.md, session seven).
 Passwords are wrapped at `--wrap-cost` PBKDF2 iterations during the imports (default 1000, so the figures
 show the engine); the wrapping at the configured cost (LEGACY_PASSWORD_WRAP_COST, default 100,000) is
 measured on a sample of the bundle's hashes with 1 and 2 processes, and extrapolated to the import.
@@ -107,12 +111,15 @@ def main(argv: list[str] | None = None) -> int:
                              "broker, e.g. redis://127.0.0.1:6379/15: a database of its own, since the worker "
                              "also takes the default queue (the e-mails the chunks send); without it the chunks "
                              "run eagerly in the import's process")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="run COPY and the --workers 2 import N times each and compare their median runs "
+                             "(default 1)")
     parser.add_argument("--profile", action="store_true",
                         help="run the first imports under cProfile (var/bench/legacy-import-N.prof); "
                              "their times are then inflated")
     args = parser.parse_args(argv)
-    if min(args.customers) < 1 or args.wrap_cost < 1 or args.wrap_sample < 4:
-        parser.error("--customers and --wrap-cost must be at least 1, --wrap-sample at least 4")
+    if min(args.customers) < 1 or args.wrap_cost < 1 or args.repeat < 1 or args.wrap_sample < 4:
+        parser.error("--customers, --wrap-cost and --repeat must be at least 1, --wrap-sample at least 4")
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         parser.error("set DATABASE_URL to a PostgreSQL database whose name contains 'bench', e.g. "
@@ -169,9 +176,12 @@ def measure_size(bundle, *, customers: int, args, wrap: WrapFigures, compare_wor
           + ", ".join(f"{table} {delta[0]}" for table, delta in sorted(written.items()) if delta[0]))
 
     by_entity = rows_by_entity()
-    copy = copy_round_trip(set(written), BENCH_DIR / "copy")
-    print(f"COPY of the same final rows: {copy.total_rows} rows in {len(copy.tables)} tables "
-          f"({copy.dump_bytes / 1e6:.0f} MB binary) in {copy.seconds:.1f} s")
+    copies = []
+    for _ in range(args.repeat):
+        copies.append(copy_round_trip(set(written), BENCH_DIR / "copy"))
+        print(f"COPY of the same final rows: {copies[-1].total_rows} rows in {len(copies[-1].tables)} tables "
+              f"({copies[-1].dump_bytes / 1e6:.0f} MB binary) in {copies[-1].seconds:.1f} s")
+    copy = _median(copies, key=lambda result: result.seconds)
 
     before = write_counters()
     second = run_import(bundle.path, label=f"{customers}-second", workers=1, wrap_cost=args.wrap_cost)
@@ -182,15 +192,19 @@ def measure_size(bundle, *, customers: int, args, wrap: WrapFigures, compare_wor
     print(f"  store tables written (ins/upd/del): {_deltas(store_writes) or 'none'}")
     print(f"  run bookkeeping written (ins/upd/del): {_deltas(bookkeeping) or 'none'}")
 
-    workers2 = None
-    if compare_workers:
+    workers2, workers2_runs, workers2_mismatched = None, [], []
+    for repetition in range(args.repeat if compare_workers else 0):
         store_reset(bundle.truth)
-        workers2 = run_chunked_import(bundle.path, label=f"{customers}-workers2", broker=args.broker,
-                                      wrap_cost=args.wrap_cost)
-        print_import(workers2)
-        workers2_mismatched = _mismatched(workers2, bundle.truth)
+        label = f"{customers}-workers2" + (f"-{repetition + 1}" if args.repeat > 1 else "")
+        run = run_chunked_import(bundle.path, label=label, broker=args.broker, wrap_cost=args.wrap_cost)
+        print_import(run)
+        mismatched_entities = _mismatched(run, bundle.truth)
         print(f"  report equals the truth file for the loaded entities: "
-              f"{'yes' if not workers2_mismatched else workers2_mismatched}")
+              f"{'yes' if not mismatched_entities else mismatched_entities}")
+        workers2_runs.append(run)
+        workers2_mismatched += [entity for entity in mismatched_entities if entity not in workers2_mismatched]
+    if workers2_runs:
+        workers2 = _median(workers2_runs, key=_chunked_seconds)
 
     default_serial = first.rest_seconds + wrapped * wrap.per_hash(1)
     default_two = first.rest_seconds + wrapped * wrap.per_hash(2)
@@ -198,6 +212,8 @@ def measure_size(bundle, *, customers: int, args, wrap: WrapFigures, compare_wor
         "customers": customers, "lines": sum(bundle.lines.values()), "first": first, "second": second,
         "workers2": workers2, "workers2_on_worker": bool(args.broker),
         "workers2_report_matches_truth": not workers2_mismatched if workers2 else None,
+        "copy_seconds_runs": [result.seconds for result in copies],
+        "workers2_seconds_runs": [_chunked_seconds(run) for run in workers2_runs],
         "passwords_wrapped": wrapped, "report_matches_truth": not mismatched,
         "copy": copy, "rows_written_by_first": written,
         "second_store_writes": store_writes, "second_bookkeeping_writes": bookkeeping,
@@ -210,15 +226,30 @@ def measure_size(bundle, *, customers: int, args, wrap: WrapFigures, compare_wor
         "loyalty_copy_seconds": copy_share(copy, {t for t in copy.tables if t.startswith("loyalty_")},
                                            LOYALTY_ENTITIES, by_entity),
         # The chunks wrap passwords side by side: their summed wrapping time, halved, is its share of the wall.
-        "workers2_copy_ratio_without_wrap":
-            (workers2.wall_seconds - workers2.wrap_seconds / 2) / copy.seconds if workers2 else None,
+        "workers2_copy_ratio_without_wrap": _chunked_seconds(workers2) / copy.seconds if workers2 else None,
     }
     print(f"import (without wrapping) / COPY: {figures['copy_ratio_without_wrap']:.1f} "
           f"(as run, wrapping at {args.wrap_cost}: {figures['copy_ratio_as_run']:.1f}); "
           f"at {wrap.cost} iterations, estimated {default_serial:.0f} s serial, {default_two:.0f} s on 2 "
           f"processes ({wrapped} passwords), {figures['copy_ratio_default_cost_estimate']:.0f}x COPY")
     print(f"second / first import: {figures['second_fraction']:.2f}")
+    if args.repeat > 1:
+        print(f"median of {args.repeat} runs: COPY {copy.seconds:.1f} s of "
+              + ", ".join(f"{seconds:.1f}" for seconds in figures["copy_seconds_runs"])
+              + (f"; --workers 2 without wrapping {_chunked_seconds(workers2):.1f} s of "
+                 + ", ".join(f"{seconds:.1f}" for seconds in figures["workers2_seconds_runs"]) if workers2 else ""))
     return figures
+
+
+def _chunked_seconds(figures: ImportFigures) -> float:
+    """A `--workers 2` import's time without wrapping: its chunks wrap side by side, so their summed wrapping
+    time, halved, is its share of the wall."""
+    return figures.wall_seconds - figures.wrap_seconds / 2
+
+
+def _median(runs: list, *, key):
+    """The run of median `key` (the lower middle one of an even number)."""
+    return sorted(runs, key=key)[(len(runs) - 1) // 2]
 
 
 def run_chunked_import(bundle: Path, *, label: str, broker: str | None, wrap_cost: int) -> ImportFigures:
@@ -338,6 +369,8 @@ def print_summary(results: dict, sizes: list[int]) -> list[str]:
             chunked = (f"({r['workers2'].wall_seconds:.1f} s - {r['workers2'].wrap_seconds:.1f} s / 2 chunks "
                        f"wrapping side by side) / {r['copy'].seconds:.1f} s COPY = "
                        f"{r['workers2_copy_ratio_without_wrap']:.1f}")
+            if len(r["workers2_seconds_runs"]) > 1:
+                chunked += f" (the median runs of {len(r['workers2_seconds_runs'])})"
         name = f"{n} customers, import <= {COPY_RATIO_TARGET:g} x COPY"
         if chunked and r["workers2_on_worker"]:
             verdict(f"{n} customers, --workers 2 report equals the truth file", r["workers2_report_matches_truth"],
