@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DataError, connection, transaction
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
@@ -102,6 +103,16 @@ def test_a_model_with_a_field_type_it_does_not_render_goes_through_bulk_create(m
     attachment = Attachment(file="private/a.pdf", filename="a.pdf", content_type="application/pdf", size=1,
                             sha256="0" * 64)
     assert bulk_insert([attachment]) == [attachment] and calls == [[attachment]]
+
+
+@pytest.mark.postgres
+def test_a_json_field_with_an_encoder_of_its_own_goes_through_bulk_create(monkeypatch, reference_data):
+    """The COPY path renders JSON with msgspec, which knows nothing of a field's encoder."""
+    monkeypatch.setattr(Order._meta.get_field("shipping_address"), "encoder", DjangoJSONEncoder)
+    calls = []
+    monkeypatch.setattr(type(Order.objects), "bulk_create", lambda self, objs, **kw: calls.append(objs) or objs)
+    rows = orders("E")
+    assert bulk_insert(rows) == rows and calls == [rows]
 
 
 def test_nothing_to_insert_is_no_query():
