@@ -317,7 +317,7 @@ class ShipmentsLoader(Loader):
         ), update_fields=SHIPMENT_FIELDS, children=[(TrackingEvent, "shipment")])
         shipments = written.rows
         # shipment pk -> its events' values, in file order; each time rendered once, as UTC text, for both
-        # COPY and the state hash (rendering it twice was 5% of importing the shipments)
+        # COPY and the state hash (rendering it twice was a tenth of importing the shipments)
         events: dict[int, list[tuple]] = {}
         for item in items:
             shipment = shipments[item.legacy_id]
