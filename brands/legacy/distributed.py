@@ -6,7 +6,10 @@ through the entities in the contract's order, like a serial run. For each entity
 1. splits the entity's lines into chunks: by a *partition key* for the entities whose records share rows
    (`PARTITION_KEYS`: a customer's e-mail, so one person's records land in one chunk and no two chunks race
    to create one account; points and coupons by the account they resolve to; orders and tickets by their
-   number; shipments and reviews by legacy id), products in one chunk (see `PARTITION_KEYS` for why);
+   number; shipments and reviews by legacy id), products in one chunk (see `PARTITION_KEYS` for why). Which
+   chunk imports each line, and which lines are superseded (decided over the whole file, whatever chunk a
+   line falls in), is the entity's plan (`ChunkPlan`, `chunk_plan_write`), made once and stored; the next
+   entity's plan is made while this one's chunks run, when the coordinator would otherwise only wait;
 2. sends one `legacy.import_chunk` task per chunk (a Celery group) and waits until every chunk is done,
    reading their `ChunkCheckpoint` rows (so no result backend is needed); the next entity starts only
    then, since it resolves its references from what this one committed;
@@ -15,8 +18,9 @@ through the entities in the contract's order, like a serial run. For each entity
 A chunk task (`import_chunk`) is a serial run narrowed to its chunk's lines (`_ChunkRun._lines`), through
 the same classification, batches and legacy map; its checkpoint is its `ChunkCheckpoint`, so a chunk killed
 mid-way resumes after its last committed batch (a late-acknowledged task is delivered again; running the
-import again re-sends the chunks that are not done). The index pass (last line of each legacy id) is done
-by each chunk over the whole file, so `superseded` is decided globally, whatever chunk a line falls in.
+import again re-sends the chunks that are not done). It takes its lines and the superseded ones from the
+plan: it decodes no line of another chunk (when every chunk read the whole file's keys and indexed its
+legacy ids for itself, that work grew with the number of workers).
 
 Same result as a serial run: each chunk handles its lines in file order, and records that touch the same
 rows are in the same chunk, so every record meets the same state a serial run would give it; the report
@@ -36,6 +40,7 @@ import json
 import logging
 import time
 import zlib
+from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,9 +56,10 @@ from . import report as reporting
 from .engine import EntityProgress, ImportRefused, Options, _heap_frozen, _Run, batches
 from .entities import ENTITIES, EntitySpec
 from .loaders import Context, Loader, registered_loaders
-from .models import ChunkCheckpoint, ImportRun
+from .models import ChunkCheckpoint, ChunkPlan, ImportRun
 from .reader import Bundle, BundleFile, _entity_of
 from .resolution import IMPORTED, Resolution, ResolutionMap
+from .superseded import SupersededIndex, SupersededLines
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +78,8 @@ class ChunkFailed(Exception):
 # --- partitioning ------------------------------------------------------------------------------------
 
 class KeyFields(msgspec.Struct):
-    """The fields of a line its partition key reads: every chunk decodes every line of the file to find its
-    own, and decoding only these (msgspec skips the rest) is a fraction of decoding the whole object."""
+    """The fields of a line its partition key reads: the plan decodes every line of the file to place it, and
+    decoding only these (msgspec skips the rest) is a fraction of decoding the whole object."""
 
     legacy_id: Any = None
     email: Any = None
@@ -125,7 +131,7 @@ def _own_rows(obj: KeyFields, customers: ResolutionMap) -> str | None:
 # the unique constraint keeps it on one row, and the other is a conflict or fails its batch and is retried
 # (resumed) against what the first committed.
 # A key gets the line's key fields and, when it is in READS_CUSTOMERS, what became of the customers its block of
-# lines refers to (resolved per block: `chunks_of`).
+# lines refers to (resolved per block: `chunks_of`); its plan is made once the customers are imported.
 PARTITION_KEYS: dict[str, Callable[[KeyFields, ResolutionMap], str | None]] = {
     "customers": _email,
     "points": _account,
@@ -151,7 +157,7 @@ def chunks_of(lines: list[tuple[int, bytes]], key: Callable[[KeyFields, Resoluti
             objects.append(_KEY_FIELDS.decode(raw))
         except msgspec.DecodeError:  # not JSON (invalid UTF-8 in a field read included), or not an object
             objects.append(None)
-    customers = resolution.ahead("customers", (obj.customer_legacy_id for obj in objects if obj is not None)) \
+    customers = resolution.of("customers", (obj.customer_legacy_id for obj in objects if obj is not None)) \
         if key in READS_CUSTOMERS else ResolutionMap({})
     result = []
     for (number, _raw), obj in zip(lines, objects, strict=True):
@@ -160,6 +166,48 @@ def chunks_of(lines: list[tuple[int, bytes]], key: Callable[[KeyFields, Resoluti
             value = key(obj, customers) or (obj.legacy_id if isinstance(obj.legacy_id, str) else None)
         result.append(zlib.crc32((value if value is not None else f"line:{number}").encode()) % chunks)
     return result
+
+
+# --- the plan ----------------------------------------------------------------------------------------
+
+PLAN_PIECE = 1 << 20  # bytes of a plan's assignment (one a line) decompressed at a time
+
+
+def chunk_plan_write(*, run: ImportRun, file: BundleFile, chunks: int, resolution: Resolution,
+                     block: int) -> ChunkPlan:
+    """Decides which of `chunks` chunks imports each line of `file` (`chunks_of`, by `block` lines) and which
+    lines are superseded (over the whole file), and stores it. Nothing per line stays on the heap but the
+    compressed assignment (a byte a line) and the superseded lines."""
+    key = PARTITION_KEYS[file.entity]
+    compressor, parts = zlib.compressobj(1), []
+    for lines in batches(file.lines(), block):
+        resolution.new_batch()  # what a block's customers became is not kept for the next
+        parts.append(compressor.compress(bytes(chunks_of(lines, key, resolution, chunks))))
+    parts.append(compressor.flush())
+    superseded = array("I")
+    with SupersededIndex(file) as index:
+        for number, last in index.superseded():
+            superseded.extend((number, last))
+    return ChunkPlan.objects.create(run=run, entity=file.entity, chunks=chunks, assignment=b"".join(parts),
+                                    superseded=zlib.compress(superseded.tobytes(), 1))
+
+
+def chunk_plan_assignment(plan: ChunkPlan) -> Iterator[int]:
+    """The chunk of each line of the plan's file, in line order, decompressed a piece at a time."""
+    decompressor, tail = zlib.decompressobj(), bytes(plan.assignment)
+    while not decompressor.eof:
+        piece = decompressor.decompress(tail, PLAN_PIECE)
+        tail = decompressor.unconsumed_tail
+        if not piece and not tail:
+            raise ChunkFailed(f"{plan.entity}: the run's plan of its chunks is cut short")
+        yield from piece
+
+
+def chunk_plan_superseded(plan: ChunkPlan) -> array:
+    """The plan's superseded lines: (line, last line of its legacy id) pairs, flat, in line order."""
+    pairs = array("I")
+    pairs.frombytes(zlib.decompress(plan.superseded))
+    return pairs
 
 
 # --- the coordinator ---------------------------------------------------------------------------------
@@ -198,6 +246,8 @@ class Coordinator(_Run):
             return
         started = time.monotonic()
         chunks = self._chunks(spec.name)
+        if chunks > 1:
+            self._plan(spec.name, chunks)
         for chunk in range(chunks):
             ChunkCheckpoint.objects.get_or_create(run=run, entity=spec.name, chunk=chunk, defaults={"chunks": chunks})
         pending = list(ChunkCheckpoint.objects.filter(run=run, entity=spec.name, done=False)
@@ -207,6 +257,7 @@ class Coordinator(_Run):
         logger.info("%s: %d lines in %d chunk(s), %d to import", spec.name, file.records, chunks, len(pending))
         if pending:
             self._dispatch(spec.name, chunks, pending)
+            self._plan_next(spec.name)
         rows = self._wait(spec.name)
         progress.counters, progress.totals = reporting.empty_counters(), {}
         for row in rows:
@@ -231,6 +282,35 @@ class Coordinator(_Run):
                             root=str(self.bundle.root), cpu_workers=self.options.workers if eager else 1)
             for chunk in pending
         ).apply_async(queue=settings.LEGACY_IMPORT_QUEUE or None)
+
+    def _plan(self, entity: str, chunks: int) -> None:
+        """The entity's plan in `chunks` chunks, unless the run has it (made ahead, or a resumed run's). One made
+        ahead for another number of chunks (the run stopped before the entity, and resumes with other
+        --workers) is made again."""
+        run = self.context.run
+        if ChunkPlan.objects.filter(run=run, entity=entity, chunks=chunks).exists():
+            return
+        ChunkPlan.objects.filter(run=run, entity=entity).delete()
+        started = time.monotonic()
+        chunk_plan_write(run=run, file=self.bundle.files[entity], chunks=chunks,
+                         resolution=Resolution(run, set(self.in_scope)), block=self.batch_size)
+        self.context.add_timing("chunk_plans", time.monotonic() - started)
+
+    def _plan_next(self, entity: str) -> None:
+        """The plan of the next entity to be split, made while this one's chunks run (the coordinator would
+        only wait): not while the customers are imported when its partition reads what they became."""
+        names = list(ENTITIES)
+        for later in names[names.index(entity) + 1:]:
+            progress = self.progress[later]
+            if later not in self.loaders or later not in self.bundle.files or progress.done or progress.lines_done:
+                continue  # not imported, or a serial run stopped in it goes on serially
+            chunks = self._chunks(later)
+            if chunks == 1:
+                continue
+            if PARTITION_KEYS[later] in READS_CUSTOMERS and entity == "customers":
+                return
+            self._plan(later, chunks)
+            return
 
     def _chunks(self, entity: str) -> int:
         """The entity's chunk count: that of its chunks already started (a resumed run), else from --workers."""
@@ -369,21 +449,30 @@ class _ChunkRun(_Run):
         self.context = Context(run=checkpoint.run, bundle=self.bundle, cutover=self.cutover, dry_run=False,
                                workers=self.options.workers, resolution=None)
         self.context.resolution = Resolution(checkpoint.run, set(self.in_scope))
+        self.plan = None
+        if checkpoint.chunks > 1:
+            self.plan = ChunkPlan.objects.filter(run=checkpoint.run, entity=entity, chunks=checkpoint.chunks).first()
+            if self.plan is None:
+                raise ChunkFailed(f"{entity} chunk {checkpoint.chunk}: the run has no plan of its {checkpoint.chunks} "
+                                  "chunks (the coordinator makes it before sending them)")
         progress = EntityProgress(counters={**reporting.empty_counters(), **checkpoint.counters},
                                   totals=checkpoint.totals, lines_done=checkpoint.lines_done)
-        self.key = PARTITION_KEYS.get(entity)
         with _heap_frozen():
             self._import_file(ENTITIES[entity], self.bundle.files[entity], self.loaders[entity](self.context),
                               progress)
 
     def _lines(self, file: BundleFile) -> Iterator[tuple[int, bytes]]:
-        checkpoint = self.checkpoint
-        if checkpoint.chunks == 1:
-            yield from file.lines()
-            return
-        for block in batches(file.lines(), self.batch_size):
-            chunks = chunks_of(block, self.key, self.context.resolution, checkpoint.chunks)
-            yield from (line for line, chunk in zip(block, chunks, strict=True) if chunk == checkpoint.chunk)
+        """The chunk's lines, by its run's plan: the others are skipped unread."""
+        if self.plan is None:
+            return file.lines()
+        mine = self.checkpoint.chunk
+        return (line for line, chunk in zip(file.lines(), chunk_plan_assignment(self.plan), strict=True)
+                if chunk == mine)
+
+    def _superseded_index(self, file: BundleFile) -> SupersededIndex | SupersededLines:
+        if self.plan is None:
+            return super()._superseded_index(file)
+        return SupersededLines(chunk_plan_superseded(self.plan))
 
     def _save_checkpoint(self, entity: str, progress: EntityProgress) -> None:
         ChunkCheckpoint.objects.filter(pk=self.checkpoint.pk).update(

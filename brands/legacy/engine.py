@@ -308,7 +308,7 @@ class _Run:
         # No entry of the entity in the legacy map (its first import): none will be met during this pass
         # either, since the lines it imports have distinct legacy ids, so no batch needs to look.
         self.map_was_empty = not LegacyRecord.objects.filter(entity=spec.name).exists()
-        with SupersededIndex(file) as superseded:
+        with self._superseded_index(file) as superseded:
             loader.prepare()
             try:  # a failed run too releases what the loader holds (a process pool, scratch files)
                 if loader.needs_survey:
@@ -463,6 +463,10 @@ class _Run:
     def _lines(self, file: BundleFile) -> Iterator[tuple[int, bytes]]:
         """The lines this run imports (every line; a chunk of a distributed run narrows them)."""
         return file.lines()
+
+    def _superseded_index(self, file: BundleFile) -> SupersededIndex:
+        """Which lines of the file are superseded (a chunk of a distributed run has them from its run's plan)."""
+        return SupersededIndex(file)
 
     def _save_checkpoint(self, entity: str, progress: EntityProgress) -> None:
         """How far the entity got (in the batch's transaction); a chunk of a distributed run keeps its own.

@@ -106,6 +106,29 @@ class ChunkCheckpoint(models.Model):
         return f"{self.entity} chunk {self.chunk + 1}/{self.chunks}: line {self.lines_done}"
 
 
+class ChunkPlan(models.Model):
+    """Which chunk of a distributed run imports each line of an entity file, and which lines are superseded.
+
+    The coordinator decides it once for the whole file before the entity's chunks start (it reads every line's
+    partition key and legacy id), so that a chunk reads only its own lines' records; when every chunk did
+    that over the whole file for itself, the work grew with the number of workers. A resumed run keeps it.
+    Both fields are zlib-compressed: `assignment` one byte per line (its chunk), `superseded` the pairs
+    (line, last line of its legacy id) as 4-byte unsigned integers in line order.
+    """
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="chunk_plans")
+    entity = models.CharField(max_length=20)
+    chunks = models.PositiveSmallIntegerField()
+    assignment = models.BinaryField()
+    superseded = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "entity"], name="one_chunk_plan_per_run_entity")]
+
+    def __str__(self):
+        return f"{self.entity} in {self.chunks} chunks"
+
+
 class QuarantinedRecord(models.Model):
     """A line that could not be imported: kept with its line number, raw text and the reason."""
 

@@ -6,8 +6,7 @@ resumed run resolves exactly as the run it continues, and a batch asks for its o
 indexed queries per referenced entity and batch, never a query per record, and nothing kept from one batch
 to the next (a map of a whole entity grew with the bundle and kept the import's memory from being flat).
 Within a batch, what was resolved is remembered: the engine checks the hard references and the loader
-then reads the same ids. A chunk of a distributed run resolves the customers of every line it reads, to
-split the lines by account, before it validates its own: those are kept for the batch being read (`ahead`).
+then reads the same ids.
 """
 
 from __future__ import annotations
@@ -54,24 +53,14 @@ class Resolution:
         self.entities_in_run = entities_in_run
         self._source_runs: dict[str, ImportRun | None] = {}
         self._batch: dict[str, dict[str, Resolved | None]] = {}  # entity -> legacy id -> resolved, this batch
-        self._ahead: dict[str, dict[str, Resolved | None]] = {}  # the same, resolved for the next batch
 
     def new_batch(self) -> None:
-        """Forgets what the previous batch resolved, except what was resolved ahead (`ahead`) for this one."""
-        self._batch, self._ahead = self._ahead, {}
+        """Forgets what the previous batch resolved."""
+        self._batch = {}
 
     def of(self, entity: str, legacy_ids: Iterable[str | None]) -> ResolutionMap:
         """What became of these legacy ids of `entity` (None and repeated ids are ignored)."""
-        return self._resolve(self._batch, entity, legacy_ids)
-
-    def ahead(self, entity: str, legacy_ids: Iterable[str | None]) -> ResolutionMap:
-        """`of`, while the lines of the next batch are being read (a chunk partitions them by what their
-        references became): kept for that batch, so that its validation does not ask for them again."""
-        return self._resolve(self._ahead, entity, legacy_ids)
-
-    def _resolve(self, cache: dict[str, dict[str, Resolved | None]], entity: str,
-                 legacy_ids: Iterable[str | None]) -> ResolutionMap:
-        known = cache.setdefault(entity, {})
+        known = self._batch.setdefault(entity, {})
         wanted = sorted({legacy_id for legacy_id in legacy_ids if isinstance(legacy_id, str)} - known.keys())
         if wanted:
             found = self._read(entity, wanted)

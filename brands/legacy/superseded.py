@@ -4,11 +4,13 @@ The contract's rule is decided over the whole file, so the engine reads every li
 imports a line. A dict of legacy id -> last line grew with the file (one entry per record, the largest
 per-record structure of an import); the index is instead a scratch database (`scratch`). It is then read back as the
 superseded lines only, in line order, so the engine merges them with its own pass over the file: no
-lookup per line, and nothing kept in memory but the next superseded line.
+lookup per line, and nothing kept in memory but the next superseded line. A chunk of a distributed run gets
+them from its run's plan instead (`SupersededLines`), decided once for every chunk.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator
 
 import msgspec
@@ -83,3 +85,23 @@ class SupersededLookup:
         if self._next is not None and self._next[0] == number:
             return self._next[1]
         return None
+
+
+class SupersededLines:
+    """The superseded lines of a file decided before, as `SupersededIndex.superseded()` gave them (a distributed
+    run's plan: the pairs (line, last line of its legacy id) in line order, flat); the index's answers without
+    reading the file. Use as a context, like the index."""
+
+    def __init__(self, pairs: array):
+        self._pairs = pairs
+
+    def __enter__(self) -> SupersededLines:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def lookup(self, after: int = 0) -> SupersededLookup:
+        pairs = self._pairs
+        return SupersededLookup((number, last) for number, last in zip(pairs[0::2], pairs[1::2], strict=True)
+                                if number > after)

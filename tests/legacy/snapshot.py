@@ -4,7 +4,7 @@ Every row of the apps the loaders write is taken as its field values with foreig
 map's `target_pk`) replaced by the referenced row's own values, recursively; rows are compared as sorted
 lists per model. What differs between two identical runs by nature is masked: times taken from the clock
 during the import (`now`), random values and digests over primary keys (`MASKED`), and the runs themselves
-(ImportRun, checkpoints: compared through the report).
+(ImportRun, checkpoints, chunk plans: compared through the report).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from datetime import datetime
 from django.apps import apps
 from django.db import models
 
-from brands.legacy.models import Checkpoint, ChunkCheckpoint, ImportRun
+from brands.legacy.models import Checkpoint, ChunkCheckpoint, ChunkPlan, ImportRun
 
 APPS = ("accounts", "catalog", "legacy", "loyalty", "aftersales")
-RUN_MODELS = (ImportRun, Checkpoint, ChunkCheckpoint)
+RUN_MODELS = (ImportRun, Checkpoint, ChunkCheckpoint, ChunkPlan)
 # Target table of the legacy map's (and the redirects') `target_pk`, per entity.
 TARGETS = {"customers": "accounts.User", "products": "catalog.Product", "orders": "orders.Order",
            "brands": "brands.Brand", "categories": "catalog.Category",

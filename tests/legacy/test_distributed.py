@@ -7,6 +7,7 @@ chunks run one after the other in this process) on any database; with a real Cel
 chunks in parallel on PostgreSQL when a broker is configured.
 """
 
+import hashlib
 import os
 import uuid
 import zlib
@@ -17,10 +18,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from benchmarks.celery_worker import celery_worker
-from brands.legacy.distributed import PARTITION_KEYS, KeyFields
+from brands.legacy.distributed import (
+    PARTITION_KEYS,
+    PLAN_PIECE,
+    ChunkFailed,
+    KeyFields,
+    chunk_plan_assignment,
+    run_chunk,
+)
 from brands.legacy.generator import write_bundle as generate
 from brands.legacy.loaders import registered_loaders
-from brands.legacy.models import ChunkCheckpoint, ImportRun, LegacyRecord
+from brands.legacy.models import ChunkCheckpoint, ChunkPlan, ImportRun, LegacyRecord
 from brands.legacy.resolution import Resolution
 from brands.services import reference_data_ensure
 from storefront.accounts.models import User
@@ -77,6 +85,8 @@ def test_a_chunked_import_run_eagerly_equals_a_serial_one(generated, reference_d
 
     assert serial[3] == {}, "--workers 1 must stay serial"
     assert chunked[3] == expected_chunks(3)
+    assert set(ChunkPlan.objects.values_list("entity", flat=True)) == {
+        entity for entity, chunks in expected_chunks(3).items() if chunks > 1}
     assert chunked[0] == serial[0] == 1  # the bundle has bad lines
     assert chunked[1] == serial[1]
     assert serial[1]["entities"]["customers"]["linked"] > 0  # merged people and existing accounts were met
@@ -151,7 +161,7 @@ def test_two_orders_claiming_one_number_meet_in_one_chunk_so_the_first_in_the_fi
 
 
 @pytest.mark.django_db
-def test_a_points_chunk_does_not_ask_again_for_the_customers_its_partition_resolved(
+def test_points_chunks_ask_only_for_their_own_lines_customers_the_plan_placed_the_rest(
         tmp_path, reference_data, run_import, monkeypatch):
     customers = [f"C{number}" for number in range(1, 9)]
     lots = [{"points": 10, "earned_at": "2024-01-01T00:00:00Z", "expires_at": "2030-01-01T00:00:00Z"}]
@@ -168,12 +178,61 @@ def test_a_points_chunk_does_not_ask_again_for_the_customers_its_partition_resol
         return read(self, entity, wanted)
 
     monkeypatch.setattr(Resolution, "_read", counted)
-    status, report = run_import(bundle, "--workers", "2")
+    status, report = run_import(bundle, "--workers", "3")
 
     assert status == 0 and report["entities"]["points"]["created"] == len(customers)
-    assert ChunkCheckpoint.objects.filter(entity="points").count() == 2
-    # Each chunk resolves the whole file's customers to split it by account; neither asks for its own again.
+    assert ChunkCheckpoint.objects.filter(entity="points").count() == 3
+    # The coordinator resolves every line's customer once to split the file by account, and each chunk the
+    # customers of its own lines (when every chunk split the file itself, each asked for all of them).
     assert asked == {legacy_id: 2 for legacy_id in customers}
+
+
+@pytest.mark.django_db
+def test_a_record_whose_lines_fall_in_two_chunks_is_imported_from_its_last_line(tmp_path, reference_data, run_import):
+    """Superseded is decided over the whole file: a customer whose e-mail changed between two lines has them in
+    two chunks (split by e-mail), and the chunk of the earlier line must still set it aside."""
+    emails = ["old.address@example.com", "new.address@example.com"]
+    assert {zlib.crc32(email.encode()) % 2 for email in emails} == {0, 1}
+    bundle = write_bundle(tmp_path / "bundle", {
+        "customers": [customer("C1", email=emails[0]), customer("C2"), customer("C1", email=emails[1])],
+    })
+
+    status, report = run_import(bundle, "--workers", "2")
+
+    assert status == 0
+    assert report["entities"]["customers"]["superseded"] == 1
+    assert report["entities"]["customers"]["created"] == 2
+    assert set(User.objects.values_list("email", flat=True)) == {emails[1], "c2@example.com"}
+
+
+@pytest.mark.parametrize("chunks", [
+    bytes(3 * PLAN_PIECE + 5),  # pieces of one chunk: far more lines than one piece decompresses at a time
+    bytes(n * 7 % 3 for n in range(10_000)),
+])
+def test_a_plan_gives_back_each_line_s_chunk_in_line_order(chunks):
+    compressor = zlib.compressobj(1)
+    plan = ChunkPlan(entity="orders", chunks=3, assignment=compressor.compress(chunks) + compressor.flush())
+    assert bytes(chunk_plan_assignment(plan)) == chunks
+
+
+def test_a_plan_cut_short_fails_its_chunk_rather_than_skip_its_last_lines():
+    whole = zlib.compress(bytes(100_000), 1)
+    plan = ChunkPlan(entity="orders", chunks=2, assignment=whole[:len(whole) // 2])
+    with pytest.raises(ChunkFailed, match="orders: the run's plan of its chunks is cut short"):
+        bytes(chunk_plan_assignment(plan))
+
+
+@pytest.mark.django_db
+def test_a_chunk_without_its_run_s_plan_fails_saying_so(tmp_path, reference_data):
+    bundle = write_bundle(tmp_path / "bundle", {"customers": [customer("C1")]})
+    manifest = (bundle / "manifest.json").read_bytes()
+    run = ImportRun.objects.create(bundle=str(bundle), bundle_digest=hashlib.sha256(manifest).hexdigest())
+    checkpoint = ChunkCheckpoint.objects.create(run=run, entity="customers", chunk=1, chunks=2)
+
+    with pytest.raises(ChunkFailed, match="customers chunk 1: the run has no plan of its 2 chunks"):
+        run_chunk(run_id=run.pk, entity="customers", chunk=1, chunks=2, root=str(bundle), cpu_workers=1)
+    checkpoint.refresh_from_db()
+    assert "no plan" in checkpoint.error and not checkpoint.done
 
 
 @pytest.mark.django_db
@@ -248,7 +307,7 @@ def test_a_chunk_another_task_is_importing_is_left_to_it(tmp_path):
     """A coordinator run again re-sends the chunks not done, which the first tasks may still be importing."""
     import psycopg2
 
-    from brands.legacy.distributed import ADVISORY_LOCK_CLASS, ChunkFailed, run_chunk
+    from brands.legacy.distributed import ADVISORY_LOCK_CLASS
 
     run = ImportRun.objects.create(bundle=str(tmp_path), bundle_digest="0" * 64)
     checkpoint = ChunkCheckpoint.objects.create(run=run, entity="customers", chunk=0, chunks=2)
