@@ -177,7 +177,7 @@ def chunk_plan_write(*, run: ImportRun, file: BundleFile, chunks: int, resolutio
                      block: int) -> ChunkPlan:
     """Decides which of `chunks` chunks imports each line of `file` (`chunks_of`, by `block` lines) and which
     lines are superseded (over the whole file), and stores it. Nothing per line stays on the heap but the
-    compressed assignment (a byte a line) and the superseded lines."""
+    assignment, compressed as it is made (a byte a line before), and the superseded lines."""
     key = PARTITION_KEYS[file.entity]
     compressor, parts = zlib.compressobj(1), []
     for lines in batches(file.lines(), block):

@@ -143,6 +143,38 @@ def test_a_failed_run_resumes_to_a_clean_run_s_end_whatever_the_workers_of_each_
 
 
 @pytest.mark.django_db
+def test_a_plan_made_ahead_for_other_workers_is_made_again_when_the_run_resumes_with_its_own(
+        tmp_path, reference_data, run_import, settings, monkeypatch):
+    """A run stopped after the next entity's plan was made ahead (with 3 workers, say) and resumed with 2 must
+    split that entity in 2, by a plan of 2 chunks."""
+    from storefront.accounts.importers import CustomersLoader
+
+    generated = generate(tmp_path / "bundle", customers=120, seed=5, gzip=False, tar=False, bad_lines=True)
+    settings.LEGACY_IMPORT_BATCH_SIZE = BATCH
+    store_before(generated.truth)
+    with transaction.atomic():
+        clean = import_and_look(run_import, generated.path, 1)
+        transaction.set_rollback(True)
+
+    load = CustomersLoader.load
+    monkeypatch.setattr(CustomersLoader, "load", lambda self, items: (_ for _ in ()).throw(RuntimeError("disk full")))
+    started = timezone.now()
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_import(generated.path, "--workers", "2")
+    run = ImportRun.objects.get()
+    ChunkPlan.objects.create(run=run, entity="orders", chunks=3, assignment=zlib.compress(b"", 1),
+                             superseded=zlib.compress(b"", 1))  # as a run with --workers 3 makes it ahead
+
+    monkeypatch.setattr(CustomersLoader, "load", load)
+    resumed = import_and_look(run_import, generated.path, 2, since=started)
+
+    assert resumed[3] == expected_chunks(2)
+    assert ChunkPlan.objects.get(run=run, entity="orders").chunks == 2
+    assert resumed[1] == clean[1]
+    assert resumed[2] == clean[2]
+
+
+@pytest.mark.django_db
 def test_two_orders_claiming_one_number_meet_in_one_chunk_so_the_first_in_the_file_gets_it(
         tmp_path, reference_data, run_import):
     first, later = "O1", "O4"  # split by legacy id they would fall in chunks 1 and 0: the later one first
@@ -205,14 +237,14 @@ def test_a_record_whose_lines_fall_in_two_chunks_is_imported_from_its_last_line(
     assert set(User.objects.values_list("email", flat=True)) == {emails[1], "c2@example.com"}
 
 
-@pytest.mark.parametrize("chunks", [
-    bytes(3 * PLAN_PIECE + 5),  # pieces of one chunk: far more lines than one piece decompresses at a time
+@pytest.mark.parametrize("assignment", [
+    bytes(3 * PLAN_PIECE + 5),  # all in chunk 0: far more lines than one piece decompresses at a time
     bytes(n * 7 % 3 for n in range(10_000)),
 ])
-def test_a_plan_gives_back_each_line_s_chunk_in_line_order(chunks):
+def test_a_plan_gives_back_each_line_s_chunk_in_line_order(assignment):
     compressor = zlib.compressobj(1)
-    plan = ChunkPlan(entity="orders", chunks=3, assignment=compressor.compress(chunks) + compressor.flush())
-    assert bytes(chunk_plan_assignment(plan)) == chunks
+    plan = ChunkPlan(entity="orders", chunks=3, assignment=compressor.compress(assignment) + compressor.flush())
+    assert bytes(chunk_plan_assignment(plan)) == assignment
 
 
 def test_a_plan_cut_short_fails_its_chunk_rather_than_skip_its_last_lines():
