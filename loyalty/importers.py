@@ -107,6 +107,7 @@ class PointsLoader(_CustomerResolving):
     """POCO Points accounts -> Mi Points lots (rule 5); one `LegacyPointsMigration` row per legacy account."""
 
     entity = "points"
+    totals_fields = ("lots",)
 
     def check(self, record: PointsRecord) -> SetAside | None:
         total = sum(lot.points for lot in record.lots)
@@ -160,6 +161,7 @@ class CouponsLoader(_CustomerResolving):
     """POCO coupons -> re-issued store coupons or history (rule 6); one `LegacyCoupon` row per legacy coupon."""
 
     entity = "coupons"
+    totals_fields = ("status", "times_used", "usage_limit", "valid_until")
 
     def check(self, record: CouponRecord) -> SetAside | None:
         expected = PORTAL_CURRENCY[record.portal]

@@ -183,6 +183,8 @@ class _Run:
         self.dry_conflicts: list[ConflictRecord] = []
         self.batch_size = settings.LEGACY_IMPORT_BATCH_SIZE
         self.map_was_empty = False  # of the entity being imported, when its pass started (`_import_file`)
+        self.view: type[Record] | None = None  # what its unchanged lines decode into (`Loader.record_view`)
+        self.view_first = False  # decode lines into the view first: most lines of the last batch were unchanged
         self.show_bar = sys.stderr.isatty() if options.progress is None else options.progress
 
     # --- the run -------------------------------------------------------------------------------------
@@ -308,6 +310,8 @@ class _Run:
         # No entry of the entity in the legacy map (its first import): none will be met during this pass
         # either, since the lines it imports have distinct legacy ids, so no batch needs to look.
         self.map_was_empty = not LegacyRecord.objects.filter(entity=spec.name).exists()
+        self.view = loader.record_view(spec)
+        self.view_first = self.view is not None and not self.map_was_empty
         with self._superseded_index(file) as superseded:
             loader.prepare()
             try:  # a failed run too releases what the loader holds (a process pool, scratch files)
@@ -335,13 +339,15 @@ class _Run:
 
     def _read(self, spec: EntitySpec, file: BundleFile, superseded: SupersededLookup, after: int) -> Iterator[Line]:
         """The outcomes a line has on its own: unreadable, superseded, excluded portal; else its JSON object,
-        or its record when the line decodes straight into the entity's schema.
+        or its record when the line decodes straight into the entity's schema (into the entity's view while
+        the lines are mostly unchanged: `_validate`).
 
         Decoding into the schema is a fifth of the cost of decoding to Python objects and converting them
         (msgspec); the record is the same (a test compares the two on generated bundles). A line that does not
         decode so takes the long way, which reports its problem in the contract's order: references are
         looked at before the schema, and a record that fails the schema may still be excluded first."""
-        decoder = msgspec.json.Decoder(SCHEMAS[spec.name])
+        record_decoder = msgspec.json.Decoder(SCHEMAS[spec.name])
+        view_decoder = msgspec.json.Decoder(self.view) if self.view is not None else None
         for number, raw in self._lines(file):
             if number <= after:
                 continue
@@ -352,7 +358,7 @@ class _Run:
                 yield _set_aside(line, QUARANTINED, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")
                 continue
             try:
-                line.decoded = decoder.decode(text)
+                line.decoded = (view_decoder if self.view_first else record_decoder).decode(text)
             except msgspec.DecodeError:  # not JSON, or not the schema: found out the long way
                 try:
                     line.decoded = msgspec.json.decode(text)
@@ -379,7 +385,10 @@ class _Run:
         `unchanged` without the loader's check: its content passed that check when it was imported (the
         checks read nothing but the record), so a second import does not pay for it again. A line whose
         bytes are those it was imported from (`line_digest`) is not even encoded again for the fingerprint:
-        the same bytes decode into the same record, under the same schema (which the digest covers)."""
+        the same bytes decode into the same record, under the same schema (which the digest covers). Nor is
+        it decoded whole, while most lines are such (a re-import): `_read` decodes it into the entity's view
+        (its references and what the report totals, a third of the cost for an order), and only a line that
+        turns out new or changed is decoded again, whole."""
         schema, schema_digest = SCHEMAS[spec.name], _schema_digest(spec.name)
         pending = [line for line in batch if line.outcome is None]
         self.context.resolution.new_batch()
@@ -395,7 +404,8 @@ class _Run:
                 _set_aside(line, *verdict)
                 continue
             try:
-                record = decoded if isinstance(decoded, schema) else msgspec.convert(decoded, schema)
+                record = decoded if isinstance(decoded, (schema, self.view or schema)) else msgspec.convert(
+                    decoded, schema)
             except msgspec.ValidationError as exc:
                 _set_aside(line, QUARANTINED, str(exc))
                 continue
@@ -409,6 +419,12 @@ class _Run:
             if before is not None and before.line_digest == line.line_digest:
                 line.record, line.outcome, line.fingerprint = record, UNCHANGED, before.fingerprint
                 continue
+            if not isinstance(record, schema):  # its view: new or changed, so decoded whole
+                try:
+                    record = _whole_record(line.raw, schema)
+                except msgspec.ValidationError as exc:
+                    _set_aside(line, QUARANTINED, str(exc))
+                    continue
             line.fingerprint = hashlib.sha256(msgspec.json.encode(record, order="sorted")).hexdigest()
             if before is not None and before.fingerprint == line.fingerprint:
                 line.record, line.outcome = record, UNCHANGED
@@ -419,6 +435,9 @@ class _Run:
                 _set_aside(line, aside.outcome, aside.reason)
                 continue
             line.record = record
+        if self.view is not None and readable:
+            unchanged = sum(line.outcome == UNCHANGED for line, _record in readable)
+            self.view_first = 2 * unchanged >= len(readable)
         return batch
 
     def _legacy_map_entries(self, entity: str, legacy_ids: list[str]) -> dict[str, Previous]:
@@ -634,6 +653,15 @@ def _schema_digest(entity: str):
     line under two versions of the schema differ, so a release that reads more of a record imports it again."""
     schema = msgspec.json.encode(msgspec.json.schema(SCHEMAS[entity]), order="sorted")
     return hashlib.sha256(schema + b"\n")
+
+
+def _whole_record(raw: bytes, schema: type[Record]) -> Record:
+    """The record of a line already known to be JSON with a legacy id; msgspec.ValidationError when it fails the
+    schema, with the message the long way gives (`_read`)."""
+    try:
+        return msgspec.json.decode(raw, type=schema)
+    except msgspec.ValidationError:
+        return msgspec.convert(msgspec.json.decode(raw), schema)
 
 
 def _state_hash(loaded: Loaded, read_back: dict[int, str]) -> str:

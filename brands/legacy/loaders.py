@@ -23,7 +23,7 @@ from django.db import models
 from django.utils.module_loading import autodiscover_modules
 
 from .bulk import bulk_insert_rows
-from .schemas import Record
+from .schemas import SCHEMAS, Record, record_view
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +101,9 @@ class Loader:
 
     entity: str = ""
     needs_survey: bool = False
+    # The record's fields an overridden `totals` reads (None: the whole record). A record unchanged since its
+    # import is decoded with only these and its references (`record_view`).
+    totals_fields: tuple[str, ...] | None = None
 
     def __init__(self, context):
         self.context = context
@@ -133,7 +136,8 @@ class Loader:
         raise NotImplementedError
 
     def totals(self, record: Record) -> dict | None:
-        """What an imported record (created, updated, linked or unchanged) adds to the report's totals."""
+        """What an imported record (created, updated, linked or unchanged) adds to the report's totals. Read
+        only the fields named in `totals_fields`: an unchanged record comes with those fields only."""
         return None
 
     def state_hashes(self, pks: Iterable[int]) -> dict[int, str]:
@@ -146,6 +150,17 @@ class Loader:
 
     def finish(self) -> None:
         """After the last batch (release pools, ...)."""
+
+    def record_view(self, spec) -> type[Record] | None:
+        """What a record unchanged since its import is decoded into: its legacy id, its portal, its hard
+        references and what `totals` reads (`schemas.record_view`); None when something reads the whole record
+        of every line (`survey`, a `totals` without its `totals_fields`)."""
+        reads_totals = type(self).totals is not Loader.totals
+        if self.needs_survey or reads_totals and self.totals_fields is None:
+            return None
+        fields = ["legacy_id", *(["portal"] if spec.has_portal else []), *(ref.field for ref in spec.hard_references),
+                  *(self.totals_fields if reads_totals else ())]
+        return record_view(SCHEMAS[spec.name], tuple(dict.fromkeys(fields)))
 
 
 @dataclass

@@ -6,11 +6,12 @@ message is the quarantine reason. Unknown fields are ignored (msgspec's default)
 several fields (an order's total, a points balance) belong to the entity's loader (`check`).
 """
 
+import functools
 from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
-from msgspec import Meta, Struct
+from msgspec import Meta, Struct, structs
 
 # Timestamps: ISO 8601 with an offset or `Z` (a naive one is refused).
 Timestamp = Annotated[datetime, Meta(tz=True)]
@@ -254,3 +255,18 @@ SCHEMAS: dict[str, type[Record]] = {
 def validate(entity: str, obj: dict) -> Record:
     """The typed record, or msgspec.ValidationError naming the first bad field."""
     return msgspec.convert(obj, SCHEMAS[entity])
+
+
+@functools.cache
+def record_view(schema: type[Record], fields: tuple[str, ...]) -> type[Record]:
+    """A struct of only these fields of a record schema, each with the schema's type, constraints and default.
+
+    Decoding a line into it checks those fields as the schema would and skips the others unchecked: for a
+    line already imported from the same bytes under the same schema, whose other fields passed then (the
+    engine's unchanged lines, which need only their references and what the report totals)."""
+    declared = {field.name: field for field in structs.fields(schema)}
+    return msgspec.defstruct(f"{schema.__name__}View", [
+        (name, field.type) if field.required else
+        (name, field.type, msgspec.field(default=field.default, default_factory=field.default_factory))
+        for name in fields if name != "legacy_id" for field in (declared[name],)
+    ], bases=(Record,), kw_only=True)

@@ -134,6 +134,7 @@ def _store_preflight() -> str | None:
 @register
 class OrdersLoader(Loader):
     entity = "orders"
+    totals_fields = ("currency", "total")
 
     def preflight(self) -> str | None:
         return _store_preflight()

@@ -40,6 +40,7 @@ class PointsProbe(RecordingLoader):
 
 class OrdersProbe(RecordingLoader):
     entity = "orders"
+    totals_fields = ("currency", "total")
 
     def totals(self, record):
         return {"orders_by_currency": {record.currency: record.total}}
@@ -246,3 +247,25 @@ def test_a_line_digest_kept_under_another_schema_is_not_trusted(tmp_path, refere
     LegacyRecord.objects.filter(pk=entry.pk).update(line_digest=hashlib.sha256(raw).hexdigest(), fingerprint="0" * 64)
     _, report = run_import(bundle)
     assert outcomes(report, "points") == {"created": 1}  # loaded again (the probe's answer)
+
+
+def test_a_line_reimported_new_or_changed_is_decoded_whole_while_the_unchanged_ones_are_decoded_only_in_part(
+        tmp_path, reference_data, probes, run_import):
+    """A re-import decodes lines into the entity's view (references, what the report totals) while most are
+    unchanged; the others are decoded again whole, and a changed line that fails the schema is quarantined
+    with the schema's message, as in a first import."""
+    run_import(write_bundle(tmp_path / "first", {
+        "customers": [customer("C1")],
+        "orders": [order(f"O{n}", "C1", total="1.00") for n in range(1, 5)],
+    }))
+    OrdersProbe.seen.clear()
+    _, report = run_import(write_bundle(tmp_path / "second", {
+        "customers": [customer("C1")],
+        "orders": [order("O1", "C1", total="1.00"), order("O2", "C1", total="1.00"), order("O3", "C1", total=1.0),
+                   order("O4", "C1", total="1.00", status="delivered"), order("O5", "C1", total="1.00")],
+    }))
+    assert outcomes(report, "orders") == {"unchanged": 2, "quarantined": 1, "created": 2}
+    assert [row["reason"] for row in report["quarantine"]] == ["Expected `str`, got `float` - at `$.total`"]
+    assert {item.legacy_id: (type(item.record), item.record.status) for item in OrdersProbe.seen} == {
+        "O4": (SCHEMAS["orders"], "delivered"), "O5": (SCHEMAS["orders"], "paid")}
+    assert report["totals"]["orders_by_currency"] == {"GBP": "4.00"}  # the unchanged ones' views included
