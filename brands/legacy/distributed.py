@@ -59,7 +59,7 @@ from .loaders import Context, Loader, registered_loaders
 from .models import ChunkCheckpoint, ChunkPlan, ImportRun
 from .reader import Bundle, BundleFile, _entity_of
 from .resolution import IMPORTED, Resolution, ResolutionMap
-from .superseded import SupersededIndex, SupersededLines
+from .superseded import SupersededIndex, SupersededLines, legacy_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -147,16 +147,24 @@ READS_CUSTOMERS = {_account}
 
 
 def chunks_of(lines: list[tuple[int, bytes]], key: Callable[[KeyFields, ResolutionMap], str | None],
-              resolution: Resolution, chunks: int) -> list[int]:
+              resolution: Resolution, chunks: int) -> tuple[list[int], list[tuple[int, str]]]:
     """The chunk of each line of a block: a stable hash (not Python's salted `hash`) of its partition key,
     modulo chunks. A line that is no JSON object goes by its line number (one that is not UTF-8 in a field
-    the key does not read goes by its key): it is quarantined whichever chunk reads it."""
-    objects = []
-    for _number, raw in lines:
+    the key does not read goes by its key): it is quarantined whichever chunk reads it.
+
+    And the block's (line number, legacy id) pairs for the superseded index, from the same decoding: what
+    `superseded.legacy_ids` would read from these lines."""
+    objects, ids = [], []
+    for number, raw in lines:
         try:
-            objects.append(_KEY_FIELDS.decode(raw))
+            obj = _KEY_FIELDS.decode(raw)
         except msgspec.DecodeError:  # not JSON (invalid UTF-8 in a field read included), or not an object
-            objects.append(None)
+            obj, legacy_id = None, legacy_id_of(raw)  # the failing field may be one the key reads, not the id
+        else:
+            legacy_id = obj.legacy_id if isinstance(obj.legacy_id, str) else None
+        objects.append(obj)
+        if legacy_id is not None:
+            ids.append((number, legacy_id))
     customers = resolution.of("customers", (obj.customer_legacy_id for obj in objects if obj is not None)) \
         if key in READS_CUSTOMERS else ResolutionMap({})
     result = []
@@ -165,7 +173,7 @@ def chunks_of(lines: list[tuple[int, bytes]], key: Callable[[KeyFields, Resoluti
         if obj is not None:
             value = key(obj, customers) or (obj.legacy_id if isinstance(obj.legacy_id, str) else None)
         result.append(zlib.crc32((value if value is not None else f"line:{number}").encode()) % chunks)
-    return result
+    return result, ids
 
 
 # --- the plan ----------------------------------------------------------------------------------------
@@ -176,18 +184,24 @@ PLAN_PIECE = 1 << 20  # bytes of a plan's assignment (one a line) decompressed a
 def chunk_plan_write(*, run: ImportRun, file: BundleFile, chunks: int, resolution: Resolution,
                      block: int) -> ChunkPlan:
     """Decides which of `chunks` chunks imports each line of `file` (`chunks_of`, by `block` lines) and which
-    lines are superseded (over the whole file), and stores it. Nothing per line stays on the heap but the
-    assignment, compressed as it is made (a byte a line before), and the superseded lines."""
+    lines are superseded (over the whole file), in one pass over it, and stores it. Nothing per line stays on
+    the heap but the assignment, compressed as it is made (a byte a line before), and the superseded lines."""
     key = PARTITION_KEYS[file.entity]
     compressor, parts = zlib.compressobj(1), []
-    for lines in batches(file.lines(), block):
-        resolution.new_batch()  # what a block's customers became is not kept for the next
-        parts.append(compressor.compress(bytes(chunks_of(lines, key, resolution, chunks))))
-    parts.append(compressor.flush())
+
+    def one_pass() -> Iterator[tuple[int, str]]:
+        """Assigns each block's lines to their chunks, and hands its legacy ids on to the superseded index."""
+        for lines in batches(file.lines(), block):
+            resolution.new_batch()  # what a block's customers became is not kept for the next
+            assignment, legacy_ids = chunks_of(lines, key, resolution, chunks)
+            parts.append(compressor.compress(bytes(assignment)))
+            yield from legacy_ids
+
     superseded = array("I")
-    with SupersededIndex(file) as index:
+    with SupersededIndex(one_pass()) as index:
         for number, last in index.superseded():
             superseded.extend((number, last))
+    parts.append(compressor.flush())
     return ChunkPlan.objects.create(run=run, entity=file.entity, chunks=chunks, assignment=b"".join(parts),
                                     superseded=zlib.compress(superseded.tobytes(), 1))
 

@@ -61,7 +61,7 @@ from .resolution import EXCLUDED as RESOLVED_EXCLUDED
 from .resolution import QUARANTINED as RESOLVED_QUARANTINED
 from .resolution import Resolution, ResolutionMap
 from .schemas import SCHEMAS, Record
-from .superseded import SupersededIndex, SupersededLookup
+from .superseded import SupersededIndex, SupersededLookup, legacy_ids
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -485,7 +485,7 @@ class _Run:
 
     def _superseded_index(self, file: BundleFile) -> SupersededIndex:
         """Which lines of the file are superseded (a chunk of a distributed run has them from its run's plan)."""
-        return SupersededIndex(file)
+        return SupersededIndex(legacy_ids(file))
 
     def _save_checkpoint(self, entity: str, progress: EntityProgress) -> None:
         """How far the entity got (in the batch's transaction); a chunk of a distributed run keeps its own.

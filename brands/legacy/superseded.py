@@ -11,7 +11,7 @@ them from its run's plan instead (`SupersededLines`), decided once for every chu
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import msgspec
 
@@ -25,13 +25,37 @@ class _IdOnly(msgspec.Struct):
     legacy_id: str
 
 
-class SupersededIndex:
-    """The lines of `file` that are JSON objects with a string legacy_id, by legacy id; use as a context."""
+_ID_ONLY = msgspec.json.Decoder(_IdOnly)
 
-    def __init__(self, file: BundleFile):
+
+def legacy_id_of(raw: bytes) -> str | None:
+    """The line's legacy id when it is a JSON object with a string one, else None."""
+    try:
+        return _ID_ONLY.decode(raw).legacy_id
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+        return None
+
+
+def legacy_ids(file: BundleFile) -> Iterator[tuple[int, str]]:
+    """(line number, legacy id) of each line of `file` that has one (`legacy_id_of`), in line order."""
+    for number, raw in file.lines():
+        legacy_id = legacy_id_of(raw)
+        if legacy_id is not None:
+            yield number, legacy_id
+
+
+class SupersededIndex:
+    """A file's lines by legacy id, from its (line number, legacy id) pairs in line order (`legacy_ids(file)`,
+    or a pass that reads them anyway: a distributed run's plan); use as a context."""
+
+    def __init__(self, legacy_ids: Iterable[tuple[int, str]]):
         self._scratch = ScratchDatabase("CREATE TABLE line (number INTEGER PRIMARY KEY, legacy_id TEXT NOT NULL);")
         self._db = self._scratch.db
-        self._index(file)
+        try:
+            self._index(legacy_ids)
+        except BaseException:  # the pairs' own pass failed: no scratch file left behind
+            self.close()
+            raise
 
     def __enter__(self) -> SupersededIndex:
         return self
@@ -42,14 +66,10 @@ class SupersededIndex:
     def close(self) -> None:
         self._scratch.close()
 
-    def _index(self, file: BundleFile) -> None:
-        decoder = msgspec.json.Decoder(_IdOnly)
+    def _index(self, legacy_ids: Iterable[tuple[int, str]]) -> None:
         chunk: list[tuple[int, str]] = []
-        for number, raw in file.lines():
-            try:
-                chunk.append((number, decoder.decode(raw).legacy_id))
-            except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
-                continue
+        for pair in legacy_ids:
+            chunk.append(pair)
             if len(chunk) >= INSERT_CHUNK:
                 self._db.executemany("INSERT INTO line VALUES (?, ?)", chunk)
                 chunk = []

@@ -24,12 +24,16 @@ from brands.legacy.distributed import (
     ChunkFailed,
     KeyFields,
     chunk_plan_assignment,
+    chunk_plan_superseded,
+    chunk_plan_write,
     run_chunk,
 )
 from brands.legacy.generator import write_bundle as generate
 from brands.legacy.loaders import registered_loaders
 from brands.legacy.models import ChunkCheckpoint, ChunkPlan, ImportRun, LegacyRecord
+from brands.legacy.reader import BundleFile
 from brands.legacy.resolution import Resolution
+from brands.legacy.superseded import SupersededIndex, legacy_ids
 from brands.services import reference_data_ensure
 from storefront.accounts.models import User
 from storefront.celery import app as celery_app
@@ -235,6 +239,28 @@ def test_a_record_whose_lines_fall_in_two_chunks_is_imported_from_its_last_line(
     assert report["entities"]["customers"]["superseded"] == 1
     assert report["entities"]["customers"]["created"] == 2
     assert set(User.objects.values_list("email", flat=True)) == {emails[1], "c2@example.com"}
+
+
+@pytest.mark.django_db
+def test_a_plan_s_superseded_lines_are_those_of_the_whole_file_lines_the_key_cannot_read_included(tmp_path):
+    """The plan reads each line once for its chunk and its legacy id; a line whose key field is not UTF-8
+    (quarantined when imported) still supersedes the earlier lines of its legacy id."""
+    path = tmp_path / "customers.jsonl"
+    path.write_bytes(b"\n".join([
+        b'{"legacy_id": "C1", "email": "a@example.com"}', b'{"legacy_id": "C2", "email": "b@example.com"}',
+        b'{"legacy_id": "C1", "email": "\xff@example.com"}', b"not json", b'{"legacy_id": 2, "email": "c@x.com"}',
+        b'{"legacy_id": "C2", "email": "b@example.com"}', b'{"legacy_id": "C3", "email": "\xfe"}',
+        b'{"legacy_id": "C3"}',
+    ]))
+    file = BundleFile(entity="customers", name=path.name, path=path, records=8, sha256="")
+    run = ImportRun.objects.create(bundle=str(tmp_path), bundle_digest="0" * 64)
+
+    plan = chunk_plan_write(run=run, file=file, chunks=2, resolution=Resolution(run, {"customers"}), block=3)
+
+    with SupersededIndex(legacy_ids(file)) as index:
+        assert list(index.superseded()) == [(1, 3), (2, 6), (7, 8)]
+    assert chunk_plan_superseded(plan).tolist() == [1, 3, 2, 6, 7, 8]
+    assert len(bytes(chunk_plan_assignment(plan))) == 8
 
 
 @pytest.mark.parametrize("assignment", [

@@ -1,6 +1,6 @@
 """The superseded-lines index: the last line of a legacy id wins across the whole file, read in line order."""
 
-from brands.legacy.superseded import SupersededIndex
+from brands.legacy.superseded import SupersededIndex, legacy_ids
 
 
 class LinesOf:
@@ -20,23 +20,23 @@ FILE = LinesOf(
 
 
 def test_every_line_but_the_last_of_its_legacy_id_is_superseded_by_that_last_line():
-    with SupersededIndex(FILE) as index:
+    with SupersededIndex(legacy_ids(FILE)) as index:
         assert list(index.superseded()) == [(1, 7), (2, 8), (5, 7)]
 
 
 def test_superseded_lines_are_found_across_the_whole_file_after_a_resumed_line():
-    with SupersededIndex(FILE) as index:
+    with SupersededIndex(legacy_ids(FILE)) as index:
         assert list(index.superseded(after=2)) == [(5, 7)]
 
 
 def test_a_lookup_answers_a_pass_that_skips_lines_as_a_chunk_of_a_distributed_run_does():
-    with SupersededIndex(FILE) as index:
+    with SupersededIndex(legacy_ids(FILE)) as index:
         lookup = index.lookup()
         assert [lookup.last_line_if_superseded(n) for n in (2, 3, 5, 6, 7, 8)] == [8, None, 7, None, None, None]
 
 
 def test_the_scratch_file_is_removed_when_the_index_is_closed(tmp_path, monkeypatch):
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
-    with SupersededIndex(FILE):
+    with SupersededIndex(legacy_ids(FILE)):
         assert len(list(tmp_path.iterdir())) == 1
     assert list(tmp_path.iterdir()) == []
