@@ -1,5 +1,7 @@
 """The superseded-lines index: the last line of a legacy id wins across the whole file, read in line order."""
 
+import pytest
+
 from brands.legacy.superseded import SupersededIndex, legacy_ids
 
 
@@ -39,4 +41,16 @@ def test_the_scratch_file_is_removed_when_the_index_is_closed(tmp_path, monkeypa
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     with SupersededIndex(legacy_ids(FILE)):
         assert len(list(tmp_path.iterdir())) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_scratch_file_is_removed_when_the_pass_feeding_the_index_fails(tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+
+    def failing_pass():
+        yield 1, "C1"
+        raise OSError("the bundle's disk went away")
+
+    with pytest.raises(OSError, match="disk went away"):
+        SupersededIndex(failing_pass())
     assert list(tmp_path.iterdir()) == []
