@@ -41,6 +41,7 @@ import logging
 import time
 import zlib
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,7 +60,15 @@ from .loaders import Context, Loader, registered_loaders
 from .models import ChunkCheckpoint, ChunkPlan, ImportRun
 from .reader import Bundle, BundleFile, _entity_of
 from .resolution import IMPORTED, Resolution, ResolutionMap
-from .superseded import SupersededIndex, SupersededLines, legacy_id_of
+from .superseded import (
+    SupersededIndex,
+    SupersededLines,
+    legacy_id_of,
+    pairs_packed,
+    pairs_unpacked,
+    superseded_store,
+    superseded_stored,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -197,13 +206,15 @@ def chunk_plan_write(*, run: ImportRun, file: BundleFile, chunks: int, resolutio
             parts.append(compressor.compress(bytes(assignment)))
             yield from legacy_ids
 
-    superseded = array("I")
-    with SupersededIndex(one_pass()) as index:
-        for number, last in index.superseded():
-            superseded.extend((number, last))
+    superseded = superseded_stored(file)
+    if superseded is None:
+        with SupersededIndex(one_pass()) as index:
+            superseded = superseded_store(file, index)
+    else:  # these bytes were indexed before: the pass only assigns the lines
+        deque(one_pass(), maxlen=0)
     parts.append(compressor.flush())
     return ChunkPlan.objects.create(run=run, entity=file.entity, chunks=chunks, assignment=b"".join(parts),
-                                    superseded=zlib.compress(superseded.tobytes(), 1))
+                                    superseded=pairs_packed(superseded))
 
 
 def chunk_plan_assignment(plan: ChunkPlan) -> Iterator[int]:
@@ -219,9 +230,7 @@ def chunk_plan_assignment(plan: ChunkPlan) -> Iterator[int]:
 
 def chunk_plan_superseded(plan: ChunkPlan) -> array:
     """The plan's superseded lines: (line, last line of its legacy id) pairs, flat, in line order."""
-    pairs = array("I")
-    pairs.frombytes(zlib.decompress(plan.superseded))
-    return pairs
+    return pairs_unpacked(plan.superseded)
 
 
 # --- the coordinator ---------------------------------------------------------------------------------
@@ -483,7 +492,7 @@ class _ChunkRun(_Run):
         return (line for line, chunk in zip(file.lines(), chunk_plan_assignment(self.plan), strict=True)
                 if chunk == mine)
 
-    def _superseded_index(self, file: BundleFile) -> SupersededIndex | SupersededLines:
+    def _superseded_index(self, file: BundleFile) -> SupersededLines:
         if self.plan is None:
             return super()._superseded_index(file)
         return SupersededLines(chunk_plan_superseded(self.plan))

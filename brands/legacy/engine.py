@@ -61,7 +61,7 @@ from .resolution import EXCLUDED as RESOLVED_EXCLUDED
 from .resolution import QUARANTINED as RESOLVED_QUARANTINED
 from .resolution import Resolution, ResolutionMap
 from .schemas import SCHEMAS, Record
-from .superseded import SupersededIndex, SupersededLookup, legacy_ids
+from .superseded import SupersededLines, SupersededLookup, superseded_pairs
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -483,9 +483,10 @@ class _Run:
         """The lines this run imports (every line; a chunk of a distributed run narrows them)."""
         return file.lines()
 
-    def _superseded_index(self, file: BundleFile) -> SupersededIndex:
-        """Which lines of the file are superseded (a chunk of a distributed run has them from its run's plan)."""
-        return SupersededIndex(legacy_ids(file))
+    def _superseded_index(self, file: BundleFile) -> SupersededLines:
+        """Which lines of the file are superseded, indexed once for its bytes (`superseded_pairs`); a chunk of a
+        distributed run has them from its run's plan."""
+        return SupersededLines(superseded_pairs(file))
 
     def _save_checkpoint(self, entity: str, progress: EntityProgress) -> None:
         """How far the entity got (in the batch's transaction); a chunk of a distributed run keeps its own.

@@ -106,6 +106,23 @@ class ChunkCheckpoint(models.Model):
         return f"{self.entity} chunk {self.chunk + 1}/{self.chunks}: line {self.lines_done}"
 
 
+class IndexedFile(models.Model):
+    """The superseded lines of a bundle file, by the SHA-256 of its bytes (which the bundle check verifies).
+
+    Which lines are superseded depends on the bytes alone (each line's legacy id), so an import that meets
+    the same file again (a re-import of the bundle, a resumed run, a later bundle that kept a file as it was)
+    takes them from here instead of indexing the whole file again: about a tenth of a re-import's time.
+    `superseded` is as in `ChunkPlan`: zlib-compressed (line, last line of its legacy id) pairs.
+    """
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    superseded = models.BinaryField()
+    indexed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.sha256
+
+
 class ChunkPlan(models.Model):
     """Which chunk of a distributed run imports each line of an entity file, and which lines are superseded.
 

@@ -3,13 +3,15 @@
 The contract's rule is decided over the whole file, so the engine reads every line's legacy id before it
 imports a line. A dict of legacy id -> last line grew with the file (one entry per record, the largest
 per-record structure of an import); the index is instead a scratch database (`scratch`). It is then read back as the
-superseded lines only, in line order, so the engine merges them with its own pass over the file: no
-lookup per line, and nothing kept in memory but the next superseded line. A chunk of a distributed run gets
-them from its run's plan instead (`SupersededLines`), decided once for every chunk.
+superseded lines only, in line order (two 4-byte integers a superseded line), so the engine merges them with
+its own pass over the file: no lookup per line. They are stored for the file's SHA-256 (`IndexedFile`), so an
+import that meets the same bytes again does not index them again (`superseded_pairs`); a chunk of a
+distributed run gets them from its run's plan (`SupersededLines`), decided once for every chunk.
 """
 
 from __future__ import annotations
 
+import zlib
 from array import array
 from collections.abc import Iterable, Iterator
 
@@ -89,6 +91,45 @@ class SupersededIndex:
 
     def lookup(self, after: int = 0) -> SupersededLookup:
         return SupersededLookup(self.superseded(after))
+
+
+def superseded_pairs(file: BundleFile) -> array:
+    """The file's superseded lines as flat (line, last line of its legacy id) pairs in line order: those stored for
+    its SHA-256 when an import met the same bytes before, else indexed now (and stored)."""
+    pairs = superseded_stored(file)
+    if pairs is None:
+        with SupersededIndex(legacy_ids(file)) as index:
+            pairs = superseded_store(file, index)
+    return pairs
+
+
+def superseded_stored(file: BundleFile) -> array | None:
+    """The superseded lines stored for the file's SHA-256, or None when no import indexed these bytes before."""
+    from .models import IndexedFile
+
+    packed = IndexedFile.objects.filter(sha256=file.sha256).values_list("superseded", flat=True).first()
+    return None if packed is None else pairs_unpacked(packed)
+
+
+def superseded_store(file: BundleFile, index: SupersededIndex) -> array:
+    """Stores the index's superseded lines for the file's SHA-256 (kept when another import stored them first)."""
+    from .models import IndexedFile
+
+    pairs = array("I")
+    for number, last in index.superseded():
+        pairs.extend((number, last))
+    IndexedFile.objects.get_or_create(sha256=file.sha256, defaults={"superseded": pairs_packed(pairs)})
+    return pairs
+
+
+def pairs_packed(pairs: array) -> bytes:
+    return zlib.compress(pairs.tobytes(), 1)
+
+
+def pairs_unpacked(packed: bytes) -> array:
+    pairs = array("I")
+    pairs.frombytes(zlib.decompress(packed))
+    return pairs
 
 
 class SupersededLookup:

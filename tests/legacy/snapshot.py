@@ -14,10 +14,10 @@ from datetime import datetime
 from django.apps import apps
 from django.db import models
 
-from brands.legacy.models import Checkpoint, ChunkCheckpoint, ChunkPlan, ImportRun
+from brands.legacy.models import Checkpoint, ChunkCheckpoint, ChunkPlan, ImportRun, IndexedFile
 
 APPS = ("accounts", "catalog", "legacy", "loyalty", "aftersales")
-RUN_MODELS = (ImportRun, Checkpoint, ChunkCheckpoint, ChunkPlan)
+RUN_MODELS = (ImportRun, Checkpoint, ChunkCheckpoint, ChunkPlan, IndexedFile)
 # Target table of the legacy map's (and the redirects') `target_pk`, per entity.
 TARGETS = {"customers": "accounts.User", "products": "catalog.Product", "orders": "orders.Order",
            "brands": "brands.Brand", "categories": "catalog.Category",

@@ -242,7 +242,8 @@ def test_a_record_whose_lines_fall_in_two_chunks_is_imported_from_its_last_line(
 
 
 @pytest.mark.django_db
-def test_a_plan_s_superseded_lines_are_those_of_the_whole_file_lines_the_key_cannot_read_included(tmp_path):
+def test_a_plan_s_superseded_lines_are_those_of_the_whole_file_lines_the_key_cannot_read_included(tmp_path,
+                                                                                                  monkeypatch):
     """The plan reads each line once for its chunk and its legacy id; a line whose key field is not UTF-8
     (quarantined when imported) still supersedes the earlier lines of its legacy id."""
     path = tmp_path / "customers.jsonl"
@@ -252,7 +253,8 @@ def test_a_plan_s_superseded_lines_are_those_of_the_whole_file_lines_the_key_can
         b'{"legacy_id": "C2", "email": "b@example.com"}', b'{"legacy_id": "C3", "email": "\xfe"}',
         b'{"legacy_id": "C3"}',
     ]))
-    file = BundleFile(entity="customers", name=path.name, path=path, records=8, sha256="")
+    file = BundleFile(entity="customers", name=path.name, path=path, records=8,
+                      sha256=hashlib.sha256(path.read_bytes()).hexdigest())
     run = ImportRun.objects.create(bundle=str(tmp_path), bundle_digest="0" * 64)
 
     plan = chunk_plan_write(run=run, file=file, chunks=2, resolution=Resolution(run, {"customers"}), block=3)
@@ -261,6 +263,13 @@ def test_a_plan_s_superseded_lines_are_those_of_the_whole_file_lines_the_key_can
         assert list(index.superseded()) == [(1, 3), (2, 6), (7, 8)]
     assert chunk_plan_superseded(plan).tolist() == [1, 3, 2, 6, 7, 8]
     assert len(bytes(chunk_plan_assignment(plan))) == 8
+
+    # The same bytes met again (another run): the plan takes the superseded lines the first one stored.
+    monkeypatch.setattr("brands.legacy.distributed.SupersededIndex", None)  # would fail if called
+    again = ImportRun.objects.create(bundle=str(tmp_path), bundle_digest="1" * 64)
+    replan = chunk_plan_write(run=again, file=file, chunks=2, resolution=Resolution(again, {"customers"}), block=3)
+    assert chunk_plan_superseded(replan).tolist() == [1, 3, 2, 6, 7, 8]
+    assert bytes(chunk_plan_assignment(replan)) == bytes(chunk_plan_assignment(plan))
 
 
 @pytest.mark.parametrize("assignment", [

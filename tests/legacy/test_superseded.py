@@ -1,8 +1,12 @@
 """The superseded-lines index: the last line of a legacy id wins across the whole file, read in line order."""
 
+import hashlib
+
 import pytest
 
-from brands.legacy.superseded import SupersededIndex, legacy_ids
+from brands.legacy.models import IndexedFile
+from brands.legacy.reader import BundleFile
+from brands.legacy.superseded import SupersededIndex, legacy_ids, superseded_pairs
 
 
 class LinesOf:
@@ -54,3 +58,31 @@ def test_the_scratch_file_is_removed_when_the_pass_feeding_the_index_fails(tmp_p
     with pytest.raises(OSError, match="disk went away"):
         SupersededIndex(failing_pass())
     assert list(tmp_path.iterdir()) == []
+
+
+def _bundle_file(path, *lines: bytes) -> BundleFile:
+    path.write_bytes(b"\n".join(lines))
+    return BundleFile(entity="customers", name=path.name, path=path, records=len(lines),
+                      sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+@pytest.mark.django_db
+def test_a_file_met_again_gives_its_superseded_lines_without_being_indexed_again(tmp_path, monkeypatch):
+    file = _bundle_file(tmp_path / "customers.jsonl", *FILE._lines)
+    assert superseded_pairs(file).tolist() == [1, 7, 2, 8, 5, 7]
+
+    def not_again(self):
+        raise AssertionError("read again for its superseded lines")
+
+    monkeypatch.setattr(BundleFile, "lines", not_again)
+    assert superseded_pairs(file).tolist() == [1, 7, 2, 8, 5, 7]
+    assert IndexedFile.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_file_in_other_bytes_is_indexed_for_itself(tmp_path):
+    first = _bundle_file(tmp_path / "first.jsonl", b'{"legacy_id": "C1"}', b'{"legacy_id": "C1"}')
+    second = _bundle_file(tmp_path / "second.jsonl", b'{"legacy_id": "C1"}', b'{"legacy_id": "C2"}')
+    assert superseded_pairs(first).tolist() == [1, 2]
+    assert superseded_pairs(second).tolist() == []
+    assert IndexedFile.objects.count() == 2
