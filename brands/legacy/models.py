@@ -111,7 +111,8 @@ class IndexedFile(models.Model):
 
     Which lines are superseded depends on the bytes alone (each line's legacy id), so an import that meets
     the same file again (a re-import of the bundle, a resumed run, a later bundle that kept a file as it was)
-    takes them from here instead of indexing the whole file again: about a tenth of a re-import's time.
+    takes them from here instead of indexing the whole file again (3.1 s of a 36 to 50 s re-import of
+    1,000,000 records).
     `superseded` is as in `ChunkPlan`: zlib-compressed (line, last line of its legacy id) pairs.
     """
 
