@@ -492,9 +492,9 @@ class _ChunkRun(_Run):
         return (line for line, chunk in zip(file.lines(), chunk_plan_assignment(self.plan), strict=True)
                 if chunk == mine)
 
-    def _superseded_index(self, file: BundleFile) -> SupersededLines:
+    def _superseded_lines(self, file: BundleFile) -> SupersededLines:
         if self.plan is None:
-            return super()._superseded_index(file)
+            return super()._superseded_lines(file)
         return SupersededLines(chunk_plan_superseded(self.plan))
 
     def _save_checkpoint(self, entity: str, progress: EntityProgress) -> None:

@@ -312,20 +312,20 @@ class _Run:
         self.map_was_empty = not LegacyRecord.objects.filter(entity=spec.name).exists()
         self.view = loader.record_view(spec)
         self.view_first = self.view is not None and not self.map_was_empty
-        with self._superseded_index(file) as superseded:
-            loader.prepare()
-            try:  # a failed run too releases what the loader holds (a process pool, scratch files)
-                if loader.needs_survey:
-                    for batch in self._classify(spec, file, loader, superseded.lookup()):
-                        loader.survey([line.record for line in batch if line.record is not None])
-                bar = self._progress_bar(file, progress.lines_done)
-                after = progress.lines_done
-                for batch in self._classify(spec, file, loader, superseded.lookup(after), after=after):
-                    self._commit(spec.name, loader, batch, progress)
-                    bar.advance(len(batch))
-                bar.close()
-            finally:
-                loader.finish()
+        superseded = self._superseded_lines(file)
+        loader.prepare()
+        try:  # a failed run too releases what the loader holds (a process pool, scratch files)
+            if loader.needs_survey:
+                for batch in self._classify(spec, file, loader, superseded.lookup()):
+                    loader.survey([line.record for line in batch if line.record is not None])
+            bar = self._progress_bar(file, progress.lines_done)
+            after = progress.lines_done
+            for batch in self._classify(spec, file, loader, superseded.lookup(after), after=after):
+                self._commit(spec.name, loader, batch, progress)
+                bar.advance(len(batch))
+            bar.close()
+        finally:
+            loader.finish()
         progress.done = True
         self._save_checkpoint(spec.name, progress)
         self.context.add_timing(spec.name, time.monotonic() - started)
@@ -483,7 +483,7 @@ class _Run:
         """The lines this run imports (every line; a chunk of a distributed run narrows them)."""
         return file.lines()
 
-    def _superseded_index(self, file: BundleFile) -> SupersededLines:
+    def _superseded_lines(self, file: BundleFile) -> SupersededLines:
         """Which lines of the file are superseded, indexed once for its bytes (`superseded_pairs`); a chunk of a
         distributed run has them from its run's plan."""
         return SupersededLines(superseded_pairs(file))

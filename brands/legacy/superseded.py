@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 
 import msgspec
 
+from .models import IndexedFile
 from .reader import BundleFile
 from .scratch import ScratchDatabase
 
@@ -79,18 +80,14 @@ class SupersededIndex:
         self._db.execute("CREATE INDEX line_by_legacy_id ON line (legacy_id, number)")
         self._db.commit()
 
-    def superseded(self, after: int = 0) -> Iterator[tuple[int, int]]:
-        """(line number, the last line of its legacy id) for each superseded line after `after`, in line order."""
+    def superseded(self) -> Iterator[tuple[int, int]]:
+        """(line number, the last line of its legacy id) for each superseded line, in line order."""
         return self._db.execute(
             "SELECT number, last FROM ("
             " SELECT number, (SELECT max(later.number) FROM line later WHERE later.legacy_id = line.legacy_id)"
-            " AS last FROM line WHERE number > ?"
-            ") WHERE last > number ORDER BY number",
-            (after,),
+            " AS last FROM line"
+            ") WHERE last > number ORDER BY number"
         )
-
-    def lookup(self, after: int = 0) -> SupersededLookup:
-        return SupersededLookup(self.superseded(after))
 
 
 def superseded_pairs(file: BundleFile) -> array:
@@ -105,16 +102,12 @@ def superseded_pairs(file: BundleFile) -> array:
 
 def superseded_stored(file: BundleFile) -> array | None:
     """The superseded lines stored for the file's SHA-256, or None when no import indexed these bytes before."""
-    from .models import IndexedFile
-
     packed = IndexedFile.objects.filter(sha256=file.sha256).values_list("superseded", flat=True).first()
     return None if packed is None else pairs_unpacked(packed)
 
 
 def superseded_store(file: BundleFile, index: SupersededIndex) -> array:
     """Stores the index's superseded lines for the file's SHA-256 (kept when another import stored them first)."""
-    from .models import IndexedFile
-
     pairs = array("I")
     for number, last in index.superseded():
         pairs.extend((number, last))
@@ -149,18 +142,11 @@ class SupersededLookup:
 
 
 class SupersededLines:
-    """The superseded lines of a file decided before, as `SupersededIndex.superseded()` gave them (a distributed
-    run's plan: the pairs (line, last line of its legacy id) in line order, flat); the index's answers without
-    reading the file. Use as a context, like the index."""
+    """The superseded lines of a file as `SupersededIndex.superseded()` gave them, flat (line, last line of its
+    legacy id) pairs in line order (`superseded_pairs`, or a distributed run's plan), for a pass over the file."""
 
     def __init__(self, pairs: array):
         self._pairs = pairs
-
-    def __enter__(self) -> SupersededLines:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        pass
 
     def lookup(self, after: int = 0) -> SupersededLookup:
         pairs = self._pairs

@@ -1,12 +1,13 @@
 """The superseded-lines index: the last line of a legacy id wins across the whole file, read in line order."""
 
 import hashlib
+from array import array
 
 import pytest
 
 from brands.legacy.models import IndexedFile
 from brands.legacy.reader import BundleFile
-from brands.legacy.superseded import SupersededIndex, legacy_ids, superseded_pairs
+from brands.legacy.superseded import SupersededIndex, SupersededLines, legacy_ids, superseded_pairs
 
 
 class LinesOf:
@@ -30,15 +31,19 @@ def test_every_line_but_the_last_of_its_legacy_id_is_superseded_by_that_last_lin
         assert list(index.superseded()) == [(1, 7), (2, 8), (5, 7)]
 
 
+def _lines_of(file) -> SupersededLines:
+    with SupersededIndex(legacy_ids(file)) as index:
+        return SupersededLines(array("I", [number for pair in index.superseded() for number in pair]))
+
+
 def test_superseded_lines_are_found_across_the_whole_file_after_a_resumed_line():
-    with SupersededIndex(legacy_ids(FILE)) as index:
-        assert list(index.superseded(after=2)) == [(5, 7)]
+    lookup = _lines_of(FILE).lookup(after=2)
+    assert [lookup.last_line_if_superseded(n) for n in (3, 5, 6, 7, 8)] == [None, 7, None, None, None]
 
 
 def test_a_lookup_answers_a_pass_that_skips_lines_as_a_chunk_of_a_distributed_run_does():
-    with SupersededIndex(legacy_ids(FILE)) as index:
-        lookup = index.lookup()
-        assert [lookup.last_line_if_superseded(n) for n in (2, 3, 5, 6, 7, 8)] == [8, None, 7, None, None, None]
+    lookup = _lines_of(FILE).lookup()
+    assert [lookup.last_line_if_superseded(n) for n in (2, 3, 5, 6, 7, 8)] == [8, None, 7, None, None, None]
 
 
 def test_the_scratch_file_is_removed_when_the_index_is_closed(tmp_path, monkeypatch):
