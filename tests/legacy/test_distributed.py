@@ -78,6 +78,18 @@ def import_and_look(run_import, bundle, workers: int, since=None) -> tuple[int, 
     return status, report, snapshot(since), chunks
 
 
+def generated_and_its_serial_import(tmp_path, run_import, settings):
+    """A generated bundle (bad lines included) in a store with its assumed accounts, and what a serial import of
+    it gives (`import_and_look`), undone: the clean run a stopped and resumed one must end as."""
+    generated = generate(tmp_path / "bundle", customers=120, seed=5, gzip=False, tar=False, bad_lines=True)
+    settings.LEGACY_IMPORT_BATCH_SIZE = BATCH
+    store_before(generated.truth)
+    with transaction.atomic():
+        clean = import_and_look(run_import, generated.path, 1)
+        transaction.set_rollback(True)
+    return generated, clean
+
+
 @pytest.mark.django_db
 def test_a_chunked_import_run_eagerly_equals_a_serial_one(generated, reference_data, run_import, settings):
     settings.LEGACY_IMPORT_BATCH_SIZE = BATCH
@@ -110,12 +122,7 @@ def test_a_failed_run_resumes_to_a_clean_run_s_end_whatever_the_workers_of_each_
     """A chunked run goes on chunked (same chunks), a serial run stopped in an entity goes on serially there."""
     from storefront.accounts.importers import CustomersLoader
 
-    generated = generate(tmp_path / "bundle", customers=120, seed=5, gzip=False, tar=False, bad_lines=True)
-    settings.LEGACY_IMPORT_BATCH_SIZE = BATCH
-    store_before(generated.truth)
-    with transaction.atomic():
-        clean = import_and_look(run_import, generated.path, 1)
-        transaction.set_rollback(True)
+    generated, clean = generated_and_its_serial_import(tmp_path, run_import, settings)
 
     load, calls = CustomersLoader.load, []
 
@@ -153,12 +160,7 @@ def test_a_plan_made_ahead_for_other_workers_is_made_again_when_the_run_resumes_
     split that entity in 2, by a plan of 2 chunks."""
     from storefront.accounts.importers import CustomersLoader
 
-    generated = generate(tmp_path / "bundle", customers=120, seed=5, gzip=False, tar=False, bad_lines=True)
-    settings.LEGACY_IMPORT_BATCH_SIZE = BATCH
-    store_before(generated.truth)
-    with transaction.atomic():
-        clean = import_and_look(run_import, generated.path, 1)
-        transaction.set_rollback(True)
+    generated, clean = generated_and_its_serial_import(tmp_path, run_import, settings)
 
     load = CustomersLoader.load
     monkeypatch.setattr(CustomersLoader, "load", lambda self, items: (_ for _ in ()).throw(RuntimeError("disk full")))
